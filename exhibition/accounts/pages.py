@@ -1,0 +1,51 @@
+"""Login and registration pages. The forms post to these pages (no JavaScript
+needed) and call the same services as the JSON API."""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from ..auth import safe_next
+from ..errors import DomainError
+from . import services
+from .views import start_session
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    error = None
+    if request.method == "POST":
+        try:
+            user = services.authenticate(request.form.to_dict())
+        except DomainError as err:
+            error = _("Too many failed attempts. Please wait 15 minutes.") if err.status == 429 \
+                else _("Wrong e-mail or password.")
+            return render_template("accounts/login.html", error=error, next=next_url,
+                                   email=request.form.get("email", "")), err.status
+        start_session(user)
+        return redirect(next_url)
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    return render_template("accounts/login.html", error=error, next=next_url, email="")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "POST":
+        try:
+            user = services.register(request.form.to_dict())
+        except DomainError as err:
+            return render_template("accounts/register.html", error=err.message, next=next_url,
+                                   form=request.form), err.status
+        start_session(user)
+        return redirect(next_url)
+    return render_template("accounts/register.html", error=None, next=next_url, form={})
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("accounts.login"))

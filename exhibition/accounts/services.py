@@ -1,0 +1,159 @@
+"""Accounts: registration, login with throttling, profiles, and the CLI's user creation."""
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import validation as v
+from ..auth import ROLES
+from ..errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
+from ..extensions import db
+from ..types import utcnow
+from .models import LoginFailure, User
+
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+# A hash computed once so that logins for unknown e-mails take as long as real ones.
+_DUMMY_HASH = None
+
+
+def _hash(password: str) -> str:
+    # scrypt: a slow, memory-hard hash (werkzeug's default).
+    return generate_password_hash(password, method="scrypt")
+
+
+def _password(data: dict) -> str:
+    value = data.get("password")
+    if not isinstance(value, str):
+        raise Invalid("password is required")
+    if len(value) < MIN_PASSWORD:
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
+    if len(value) > MAX_PASSWORD:
+        raise Invalid(f"password must be at most {MAX_PASSWORD} characters")
+    return value
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.lower()))
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound("no such person")
+    return user
+
+
+def register(data: dict) -> User:
+    """Create an attendee account from the registration form (SPEC §4)."""
+    v.ensure_object(data)
+    email = v.email(data)
+    password = _password(data)
+    display_name = v.text(data, "display_name", max_len=80, min_len=1)
+    organisation = v.text(data, "organisation", required=False, max_len=120, default="")
+    if user_by_email(email):
+        raise Conflict("an account with this e-mail exists already")
+    user = User(email=email, password_hash=_hash(password), display_name=display_name,
+                organisation=organisation, role="attendee", interests=[])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(data: dict) -> User:
+    """Check e-mail and password. From the 11th failure for one account within 15
+    minutes every attempt is refused with RateLimited, right password or not."""
+    global _DUMMY_HASH
+    v.ensure_object(data)
+    email = data.get("email")
+    password = data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email.strip():
+        raise Invalid("email and password are required")
+    email = email.strip().lower()[:254]
+    since = utcnow() - FAILURE_WINDOW
+    failures = db.session.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.email == email, LoginFailure.at >= since)
+    )
+    if failures >= MAX_FAILURES:
+        raise RateLimited("too many failed logins for this account; try again in 15 minutes")
+    user = user_by_email(email)
+    if user is None:
+        _DUMMY_HASH = _DUMMY_HASH or _hash("not a password")
+        check_password_hash(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = check_password_hash(user.password_hash, password)
+    if not ok:
+        db.session.add(LoginFailure(email=email))
+        db.session.commit()
+        raise Unauthenticated("wrong e-mail or password")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    db.session.commit()
+    return user
+
+
+_TIMEZONES: set[str] | None = None
+
+
+def _timezone(data: dict) -> str | None:
+    global _TIMEZONES
+    value = v.text(data, "timezone", required=False, max_len=64)
+    if value:
+        _TIMEZONES = _TIMEZONES or available_timezones()
+        if value not in _TIMEZONES:
+            raise Invalid("timezone must be an IANA time zone such as Europe/Berlin")
+    return value or None
+
+
+def update_profile(user: User, data: dict, languages: tuple[str, ...] = ("en", "de")) -> User:
+    """PATCH /me: any of display_name, organisation, bio, interests,
+    visible_in_directory, locale, timezone. All fields are checked before any is set."""
+    v.ensure_object(data)
+    changes: dict = {}
+    if "display_name" in data:
+        changes["display_name"] = v.text(data, "display_name", max_len=80, min_len=1)
+    if "organisation" in data:
+        changes["organisation"] = v.text(data, "organisation", required=False, max_len=120, default="")
+    if "bio" in data:
+        changes["bio"] = v.text(data, "bio", required=False, max_len=2000, default="")
+    if "interests" in data:
+        changes["interests"] = v.string_list(data, "interests") or []
+    if "visible_in_directory" in data:
+        changes["visible_in_directory"] = v.boolean(data, "visible_in_directory", required=True)
+    if "locale" in data:
+        locale = v.text(data, "locale", required=False, max_len=8)
+        if locale and locale not in languages:
+            raise Invalid(f"locale must be one of {', '.join(languages)}")
+        changes["locale"] = locale or None
+    if "timezone" in data:
+        changes["timezone"] = _timezone(data)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, password: str, name: str, role: str, booth_slug: str | None = None) -> User:
+    """The CLI's `users create`: any role, optionally staff of a booth."""
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    user = register({"email": email, "password": password, "display_name": name})
+    user.role = role
+    db.session.commit()
+    if booth_slug:
+        from ..booths.services import add_staff  # booths builds on accounts, not the reverse
+        add_staff(booth_slug, user.id)
+    return user
+
+
+def change_role(user: User, role: str) -> None:
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    user.role = role
+    db.session.commit()

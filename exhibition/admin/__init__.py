@@ -1,0 +1,5 @@
+"""Not built yet."""
+
+
+def register(app) -> None:
+    pass

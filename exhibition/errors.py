@@ -1,0 +1,98 @@
+"""Domain errors and how they become HTTP JSON answers and socket acks.
+
+Services raise these; the transport layers turn them into the SPEC's error shape:
+``{"error": {"code": ..., "message": ...}}`` over HTTP and ``{"ok": false, "error": {...}}``
+in a Socket.IO ack.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+class Invalid(DomainError):
+    status, code = 400, "invalid"
+
+
+class Unauthenticated(DomainError):
+    status, code = 401, "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class Muted(DomainError):
+    status, code = 403, "muted"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class TooLarge(DomainError):
+    status, code = 413, "too_large"
+
+
+class RateLimited(DomainError):
+    status, code = 429, "rate_limited"
+
+
+_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+          405: "invalid", 409: "conflict", 413: "too_large", 429: "rate_limited"}
+
+
+def error_response(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api" or request.is_json
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        if _wants_json():
+            return error_response(err.status, err.code, err.message)
+        return render_template("errors/error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        if _wants_json():
+            return error_response(403, "csrf", "missing or wrong CSRF token (header X-CSRFToken from GET /api/csrf)")
+        return render_template("errors/error.html", status=403, message=err.description), 403
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        status = err.code or 500
+        if _wants_json():
+            message = err.description or err.name
+            if status == 405:
+                message = f"method {request.method} not allowed here"
+            return error_response(status, _CODES.get(status, "error"), message)
+        return render_template("errors/error.html", status=status, message=err.name), status
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return error_response(500, "internal", "internal error")
+        return render_template("errors/error.html", status=500, message="Internal error"), 500

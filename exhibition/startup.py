@@ -1,0 +1,41 @@
+"""What `python run.py` does before serving: schema, demo event, logins printed."""
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import inspect
+
+from .extensions import db, socketio
+
+
+def prepare_database(app: Flask) -> None:
+    """Create or upgrade the schema, load the demo event into an empty database."""
+    from flask_migrate import upgrade
+
+    from .demo import load_demo, print_logins
+
+    with app.app_context():
+        upgrade()
+        if app.config["EXHIBITION_DEMO"]:
+            if load_demo():
+                print("Demo event loaded: European Cluster Conference 2020.", flush=True)
+            print_logins(lambda line: print(line, flush=True))
+
+
+def serve(app: Flask) -> None:
+    host, port = app.config["HOST"], app.config["PORT"]
+    print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']})", flush=True)
+    socketio.run(app, host=host, port=port, **server_options(app))
+
+
+def server_options(app: Flask) -> dict:
+    """Server settings per async mode (see docs/PERFORMANCE.md for why)."""
+    if app.config["SOCKETIO_ASYNC_MODE"] == "eventlet":
+        return {"log_output": False}
+    if app.config["SOCKETIO_ASYNC_MODE"] == "threading":
+        return {"allow_unsafe_werkzeug": True}
+    return {}
+
+
+def schema_exists(app: Flask) -> bool:
+    with app.app_context():
+        return inspect(db.engine).has_table("users")

@@ -1,0 +1,146 @@
+"""Input validation shared by HTTP views and socket events: each rule exists once.
+
+Every function takes the raw payload (already known to be a dict) and raises
+``Invalid`` or ``TooLarge`` naming the field that is wrong.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import Invalid, TooLarge
+
+_MISSING = object()
+
+
+def ensure_object(payload: Any, what: str = "body") -> dict:
+    if not isinstance(payload, dict):
+        raise Invalid(f"{what} must be a JSON object")
+    return payload
+
+
+def text(data: dict, key: str, *, required: bool = True, max_len: int = 200,
+         min_len: int = 0, default: str | None = None, too_large: bool = False) -> str | None:
+    """A string field, trimmed. Over ``max_len`` → Invalid (or TooLarge if asked)."""
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return default
+    if not isinstance(value, str):
+        raise Invalid(f"{key} must be a string")
+    value = value.strip()
+    if "\x00" in value:
+        raise Invalid(f"{key} must not contain NUL characters")
+    if len(value) > max_len:
+        if too_large:
+            raise TooLarge(f"{key} is longer than {max_len} characters")
+        raise Invalid(f"{key} is longer than {max_len} characters")
+    if len(value) < min_len:
+        raise Invalid(f"{key} must be at least {min_len} characters" if min_len > 1 else f"{key} must not be empty")
+    return value
+
+
+def boolean(data: dict, key: str, *, required: bool = False, default: bool | None = None) -> bool | None:
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return default
+    if not isinstance(value, bool):
+        raise Invalid(f"{key} must be true or false")
+    return value
+
+
+def integer(data: dict, key: str, *, required: bool = True, minimum: int | None = None,
+            maximum: int | None = None, default: int | None = None) -> int | None:
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{key} must be an integer")
+    if minimum is not None and value < minimum:
+        raise Invalid(f"{key} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise Invalid(f"{key} must be at most {maximum}")
+    return value
+
+
+def string_list(data: dict, key: str, *, required: bool = False, max_items: int = 20,
+                max_len: int = 40) -> list[str] | None:
+    """A list of short strings, trimmed, empty ones dropped, duplicates removed (case-insensitive)."""
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid(f"{key} must be a list of strings")
+    seen, out = set(), []
+    for item in value:
+        item = item.strip()
+        if not item:
+            continue
+        if len(item) > max_len:
+            raise Invalid(f"each of {key} must be at most {max_len} characters")
+        if item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    if len(out) > max_items:
+        raise Invalid(f"{key} may hold at most {max_items} entries")
+    return out
+
+
+def parse_datetime(value: Any, key: str) -> datetime:
+    """ISO 8601 with an offset (a trailing Z is fine); returned in UTC."""
+    if not isinstance(value, str):
+        raise Invalid(f"{key} must be an ISO 8601 date-time string")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{key} is not an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        raise Invalid(f"{key} needs a UTC offset, e.g. 2020-11-10T09:00:00+01:00")
+    return parsed.astimezone(timezone.utc)
+
+
+def datetime_field(data: dict, key: str, *, required: bool = True) -> datetime | None:
+    value = data.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return None
+    return parse_datetime(value, key)
+
+
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s<>\"']*$", re.IGNORECASE)
+
+
+def url(data: dict, key: str, *, required: bool = False) -> str | None:
+    """An http(s) URL or empty; anything else (javascript:, data:) is refused."""
+    value = text(data, key, required=required, max_len=500)
+    if value and not _URL.match(value):
+        raise Invalid(f"{key} must be an http:// or https:// URL")
+    return value
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug(value: str, key: str = "slug") -> str:
+    if not isinstance(value, str) or not _SLUG.match(value) or len(value) > 64:
+        raise Invalid(f"{key} may hold only lower-case letters, digits and single hyphens (max 64)")
+    return value
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def email(data: dict, key: str = "email") -> str:
+    value = text(data, key, max_len=254)
+    if not _EMAIL.match(value):
+        raise Invalid(f"{key} is not a valid e-mail address")
+    return value.lower()

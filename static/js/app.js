@@ -1,0 +1,71 @@
+/* Shared for every page: CSRF-aware fetch, the page's one Socket.IO connection,
+   live announcements. Other page modules use window.Exhibition. */
+(function () {
+  "use strict";
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const body = document.body;
+  const userId = body.dataset.userId ? Number(body.dataset.userId) : null;
+
+  async function api(method, path, data) {
+    const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") options.headers["X-CSRFToken"] = meta ? meta.content : "";
+    if (data !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(data);
+    }
+    const response = await fetch(path, options);
+    const text = await response.text();
+    const json = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const error = new Error((json && json.error && json.error.message) || response.statusText);
+      error.status = response.status;
+      error.code = json && json.error && json.error.code;
+      throw error;
+    }
+    return json;
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function formatTime(iso, options) {
+    const tz = body.dataset.timezone || body.dataset.eventTimezone;
+    return new Intl.DateTimeFormat(body.dataset.locale || "en",
+      Object.assign({ hour: "2-digit", minute: "2-digit", timeZone: tz }, options || {})).format(new Date(iso));
+  }
+
+  let socket = null;
+  if (userId && window.io) {
+    socket = window.io({ transports: ["websocket", "polling"], withCredentials: true });
+  }
+
+  function showAnnouncement(a, prepend) {
+    const list = document.querySelector("[data-announcements]");
+    if (!list || list.querySelector('[data-announcement-id="' + a.id + '"]')) return;
+    const item = el("li", { "data-announcement-id": a.id },
+      el("strong", { text: formatTime(a.created_at) + " " }), a.body);
+    if (prepend) list.prepend(item); else list.append(item);
+    while (list.children.length > 3) list.lastElementChild.remove();
+  }
+
+  if (userId) {
+    api("GET", "/api/announcements").then((data) => {
+      (data.announcements || []).slice(0, 3).forEach((a) => showAnnouncement(a, false));
+    }).catch(() => {});
+  }
+  if (socket) socket.on("announcement", (a) => showAnnouncement(a, true));
+
+  window.Exhibition = { api, el, formatTime, socket, userId, role: body.dataset.userRole || null };
+})();
