@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+
+class Session(db.Model):
+    """A talk, panel or booth tour in the programme. ``guid`` ties it to an imported
+    frab/pretalx schedule so a re-import updates instead of duplicating."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guid: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    title: Mapped[str] = mapped_column(String(300))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    room: Mapped[str] = mapped_column(String(120), default="", index=True)
+    track: Mapped[str] = mapped_column(String(120), default="")
+    speakers: Mapped[list] = mapped_column(JSON, default=list)
+    booth_id: Mapped[int | None] = mapped_column(ForeignKey("booths.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    booth = relationship("Booth", lazy="joined")
+
+
+class Favourite(db.Model):
+    """A session in a person's agenda."""
+
+    __tablename__ = "favourites"
+    __table_args__ = (UniqueConstraint("user_id", "session_id", name="uq_favourites_user_session"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
