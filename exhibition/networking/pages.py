@@ -1,0 +1,65 @@
+"""HTML pages: the people directory (/attendees) and a person's day (/me)."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from . import services
+
+bp = Blueprint("networking", __name__)
+
+PAGE_SIZE = 48
+COMMON_TIMEZONES = (
+    "Europe/Berlin", "Europe/Brussels", "Europe/Paris", "Europe/Amsterdam", "Europe/Vienna",
+    "Europe/Zurich", "Europe/Rome", "Europe/Madrid", "Europe/Lisbon", "Europe/London",
+    "Europe/Dublin", "Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki",
+    "Europe/Warsaw", "Europe/Prague", "Europe/Budapest", "Europe/Bucharest", "Europe/Sofia",
+    "Europe/Athens", "Europe/Istanbul", "Europe/Kyiv", "Europe/Vilnius", "Europe/Riga",
+    "Europe/Tallinn", "Europe/Belgrade", "Europe/Zagreb", "Europe/Ljubljana", "UTC",
+    "America/New_York", "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo",
+    "Asia/Tokyo", "Asia/Shanghai", "Asia/Singapore", "Asia/Kolkata", "Asia/Dubai",
+    "Africa/Johannesburg", "Australia/Sydney",
+)
+
+
+def login_page_required(view: Callable) -> Callable:
+    """Pages for logged-in people: anonymous visitors go to /login?next=<this page>."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(int(raw), 1) if raw.isdigit() else 1
+
+
+@bp.get("/attendees")
+@login_page_required
+def attendees():
+    q = (request.args.get("q") or "").strip()[:100]
+    interest = (request.args.get("interest") or "").strip()[:40]
+    page = _page_number()
+    people = services.directory(current_user, q, interest, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template("networking/attendees.html", people=people[:PAGE_SIZE], q=q, interest=interest,
+                           interests=services.directory_interests(), page=page,
+                           has_next=len(people) > PAGE_SIZE)
+
+
+@bp.get("/me")
+@login_page_required
+def me():
+    people = [p for p in services.directory(current_user) if p["id"] != current_user.id]
+    with_id = request.args.get("with", "")
+    timezones = list(COMMON_TIMEZONES)
+    if current_user.timezone and current_user.timezone not in timezones:
+        timezones.insert(0, current_user.timezone)
+    return render_template("networking/me.html", user=current_user.to_private_dict(), people=people,
+                           with_id=int(with_id) if with_id.isdigit() else None,
+                           matches=services.matches(current_user), timezones=timezones)
