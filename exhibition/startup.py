@@ -24,6 +24,8 @@ def prepare_database(app: Flask) -> None:
 def serve(app: Flask) -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']})", flush=True)
+    from .admin.sampler import start_sampler
+    start_sampler(app)  # "people online over time" for the organisers' figures
     socketio.run(app, host=host, port=port, **server_options(app))
 
 

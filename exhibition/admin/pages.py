@@ -1,0 +1,50 @@
+"""The organiser console (/admin) and the figures page (/admin/stats)."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import format_datetime, gettext as _
+from flask_login import current_user
+
+from ..networking.pages import login_page_required
+from . import charts, services
+
+bp = Blueprint("admin", __name__)
+
+
+def organiser_page(view: Callable) -> Callable:
+    """Anonymous → login redirect; logged in but not an organiser → 403 page."""
+    @login_page_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.role != "organiser":
+            return render_template("errors/error.html", status=403,
+                                   message=_("Only the organisers may open the console.")), 403
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.get("/admin")
+@organiser_page
+def console():
+    return render_template("admin/console.html", event_timezone_name=current_app.config["EVENT_TIMEZONE"])
+
+
+@bp.get("/admin/stats")
+@organiser_page
+def figures():
+    stats = services.event_stats()
+    booths = stats["booths"]
+    samples = services.online_samples()
+    bar_charts = [
+        ("visits", _("Visits per booth"), charts.bar_chart([(b["name"], b["visits"]) for b in booths])),
+        ("unique", _("Unique visitors per booth"), charts.bar_chart([(b["name"], b["unique_visitors"]) for b in booths])),
+        ("messages", _("Chat messages per booth"), charts.bar_chart([(b["name"], b["messages"]) for b in booths])),
+        ("leads", _("Leads per booth"), charts.bar_chart([(b["name"], b["leads"]) for b in booths])),
+    ]
+    online = charts.line_chart([(s.at, s.count) for s in samples],
+                               lambda at: format_datetime(at, "short"))
+    return render_template("admin/stats.html", stats=stats, bar_charts=bar_charts, online=online,
+                           samples=samples, format_datetime=format_datetime)
