@@ -8,7 +8,10 @@ from .errors import Invalid
 
 def json_body() -> dict:
     """The request's JSON object; anything else (no JSON, a list, junk) → 400 invalid."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser can follow
+        raise Invalid("the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise Invalid("the body must be a JSON object")
     return data

@@ -20,6 +20,16 @@ def ensure_object(payload: Any, what: str = "body") -> dict:
     return payload
 
 
+def is_encodable(value: str) -> bool:
+    """False for strings no database can store, such as lone UTF-16 surrogates
+    (JSON's "\\ud800" decodes to one)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text(data: dict, key: str, *, required: bool = True, max_len: int = 200,
          min_len: int = 0, default: str | None = None, too_large: bool = False) -> str | None:
     """A string field, trimmed. Over ``max_len`` → Invalid (or TooLarge if asked)."""
@@ -33,6 +43,8 @@ def text(data: dict, key: str, *, required: bool = True, max_len: int = 200,
     value = value.strip()
     if "\x00" in value:
         raise Invalid(f"{key} must not contain NUL characters")
+    if not is_encodable(value):
+        raise Invalid(f"{key} is not valid Unicode text")
     if len(value) > max_len:
         if too_large:
             raise TooLarge(f"{key} is longer than {max_len} characters")
@@ -79,6 +91,8 @@ def string_list(data: dict, key: str, *, required: bool = False, max_items: int 
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise Invalid(f"{key} must be a list of strings")
+    if not all(is_encodable(v) and "\x00" not in v for v in value):
+        raise Invalid(f"{key} must hold valid Unicode text")
     seen, out = set(), []
     for item in value:
         item = item.strip()

@@ -31,6 +31,8 @@ def _password(data: dict) -> str:
     value = data.get("password")
     if not isinstance(value, str):
         raise Invalid("password is required")
+    if not v.is_encodable(value):
+        raise Invalid("password is not valid Unicode text")
     if len(value) < MIN_PASSWORD:
         raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
     if len(value) > MAX_PASSWORD:
@@ -74,6 +76,8 @@ def authenticate(data: dict) -> User:
     password = data.get("password")
     if not isinstance(email, str) or not isinstance(password, str) or not email.strip():
         raise Invalid("email and password are required")
+    if not v.is_encodable(email) or not v.is_encodable(password) or "\x00" in email:
+        raise Invalid("email and password must be valid Unicode text")
     email = email.strip().lower()[:254]
     since = utcnow() - FAILURE_WINDOW
     failures = db.session.scalar(

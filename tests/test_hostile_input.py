@@ -1,0 +1,146 @@
+"""Property tests: whatever arrives at the JSON API, the answer is a clean 2xx or a
+SPEC-shaped 4xx, never a 500, and a refused request changes nothing."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .conftest import PASSWORD, ApiClient
+from .hostile import NASTY_STRINGS, PROPERTY, assert_clean, assert_unchanged, bodies, snapshot
+
+_unique = itertools.count()
+
+emails = st.one_of(
+    st.builds(lambda n: f"person{n}-{next(_unique)}@example.test", st.integers(0, 10 ** 6)),
+    st.sampled_from(["", "a@b", "@example.test", "x@@example.test", "a b@example.test",
+                     "A" * 300 + "@example.test", "attendee1@example.test"]),
+)
+REGISTER = {"email": emails, "password": st.sampled_from([PASSWORD, "short", "x" * 257, "p" * 8]),
+            "display_name": st.sampled_from(["Ada", "", " ", "x" * 81, "<b>Ada</b>"]),
+            "organisation": st.sampled_from(["Cluster", "", "o" * 121])}
+PROFILE = {"display_name": st.sampled_from(["Grace", "", "g" * 81]),
+           "organisation": st.sampled_from(["Org", "", "o" * 121]),
+           "bio": st.sampled_from(["Hello", "", "b" * 2001]),
+           "interests": st.sampled_from([["hydrogen"], [], ["x" * 41], ["a"] * 21, [1, 2]]),
+           "visible_in_directory": st.sampled_from([True, False, "yes", 1]),
+           "locale": st.sampled_from(["de", "en", "fr", "", "de-DE"]),
+           "timezone": st.sampled_from(["Europe/Berlin", "UTC", "Mars/Olympus", "../../etc/localtime"])}
+# Fields nobody may set through these routes (mass assignment).
+PROTECTED = ["role", "email", "id", "password_hash", "is_organiser", "booth_slug", "created_at"]
+
+
+def _once(app, key, make):
+    """Something made once per test, shared by all of hypothesis's examples (the app
+    fixture lives as long as the test, not one example)."""
+    made = app.extensions.setdefault("hostile_once", {})
+    if key not in made:
+        made[key] = make()
+    return made[key]
+
+
+def _send(client: ApiClient, method: str, path: str, raw, content_type: str):
+    return client._send(method, path, data=raw, headers={"Content-Type": content_type})
+
+
+@PROPERTY
+@given(body=bodies(REGISTER, PROTECTED, valid={
+    "email": "new@example.test", "password": PASSWORD, "display_name": "Ada", "organisation": "Org"}))
+def test_register_with_anything(app, make_user, body):
+    _once(app, "user", lambda: make_user(email="attendee1@example.test"))
+    client = ApiClient(app, app.test_client())
+    before = snapshot(app)
+    response = _send(client, "POST", "/api/auth/register", *body)
+    assert_clean(response, "register")
+    if response.status_code == 201:
+        user = response.get_json()["user"]
+        assert user["role"] == "attendee"
+        assert client.get("/api/me").get_json()["user"]["id"] == user["id"]
+    else:
+        assert response.status_code in (400, 409, 413)
+        assert_unchanged(before, snapshot(app), "register")
+        assert client.get("/api/me").status_code == 401
+
+
+@PROPERTY
+@given(body=bodies({"email": emails, "password": st.sampled_from([PASSWORD, "", "x" * 300])},
+                   valid={"email": "attendee1@example.test", "password": PASSWORD}))
+def test_login_with_anything(app, make_user, body):
+    _once(app, "user", lambda: make_user(email="attendee1@example.test"))
+    client = ApiClient(app, app.test_client())
+    before = snapshot(app)
+    response = _send(client, "POST", "/api/auth/login", *body)
+    assert_clean(response, "login")
+    assert response.status_code in (200, 400, 401, 413, 429)
+    assert_unchanged(before, snapshot(app), "login")
+    if response.status_code != 200:
+        assert client.get("/api/me").status_code == 401
+
+
+@PROPERTY
+@given(body=bodies(PROFILE, PROTECTED, valid={
+    "display_name": "Grace", "bio": "Hi", "interests": ["hydrogen"], "timezone": "UTC", "locale": "de"}))
+def test_patch_me_with_anything(app, make_user, client_for, body):
+    user = _once(app, "user", make_user)
+    client = _once(app, "client", lambda: client_for(user))
+    before = snapshot(app)
+    response = _send(client, "PATCH", "/api/me", *body)
+    assert_clean(response, "PATCH /me")
+    if response.status_code == 200:
+        me = response.get_json()["user"]
+        assert me["role"] == user.role and me["email"] == user.email and me["id"] == user.id
+    else:
+        assert response.status_code in (400, 413)
+        assert_unchanged(before, snapshot(app), "PATCH /me")
+
+
+@PROPERTY
+@given(raw=st.binary(max_size=200))
+def test_csrf_token_junk_is_refused_cleanly(app, make_user, raw):
+    user = _once(app, "user", make_user)
+    client = ApiClient(app, app.test_client())
+    token = raw.decode("latin-1")
+    before = snapshot(app)
+    response = client.http.post("/api/auth/login", json={"email": user.email, "password": PASSWORD},
+                                headers={"X-CSRFToken": token} if "\n" not in token and "\r" not in token else {})
+    assert_clean(response, "csrf")
+    if token != client.token:
+        assert response.status_code == 403 and response.get_json()["error"]["code"] == "csrf"
+    assert_unchanged(before, snapshot(app), "csrf")
+
+
+@pytest.mark.parametrize("field", ["email", "password", "display_name", "organisation"])
+def test_register_each_field_with_each_nasty_string(app, field):
+    client = ApiClient(app, app.test_client())
+    for n, nasty in enumerate(NASTY_STRINGS):
+        body = {"email": f"n{n}@example.test", "password": PASSWORD, "display_name": "Ada", field: nasty}
+        before = snapshot(app)
+        response = client.post("/api/auth/register", json=body)
+        assert_clean(response, f"register {field}={nasty[:20]!r}")
+        if response.status_code == 201:
+            assert client.post("/api/auth/logout").status_code == 204
+        else:
+            assert_unchanged(before, snapshot(app), f"register {field}={nasty[:20]!r}")
+
+
+@pytest.mark.parametrize("field", sorted(PROFILE))
+def test_patch_me_each_field_with_each_nasty_string(app, make_user, client_for, field):
+    user = make_user()
+    client = client_for(user)
+    for nasty in NASTY_STRINGS + [[nasty] for nasty in NASTY_STRINGS]:
+        before = snapshot(app)
+        response = client.patch("/api/me", json={field: nasty})
+        assert_clean(response, f"PATCH /me {field}={str(nasty)[:20]!r}")
+        if response.status_code != 200:
+            assert_unchanged(before, snapshot(app), f"PATCH /me {field}")
+
+
+def test_login_with_each_nasty_string(app, make_user, anon):
+    user = make_user()
+    for nasty in NASTY_STRINGS:
+        for body in ({"email": nasty, "password": PASSWORD}, {"email": user.email, "password": nasty}):
+            response = anon.post("/api/auth/login", json=body)
+            assert_clean(response, f"login {body!r:.60}")
+            assert response.status_code in (400, 401, 429)
