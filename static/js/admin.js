@@ -66,7 +66,7 @@
         el("td", {}, button(t("Edit"), "secondary", () => editSession(s), { "aria-label": t("Edit") + ": " + s.title }), " ",
           button(t("Delete"), "danger", () => deleteSession(s), { "aria-label": t("Delete") + ": " + s.title }))));
       sessionBody.replaceChildren(...(rows.length ? rows : [emptyRow(4)]));
-    } catch (err) { fail(err); }
+    } catch (err) { sessionBody.replaceChildren(emptyRow(4)); fail(err); }
   }
   function editSession(s) {
     const f = sessionForm.elements;
@@ -137,7 +137,7 @@
           button(t("Delete"), "danger", () => deleteBooth(b), { "aria-label": t("Delete") + ": " + b.name }))));
       boothBody.replaceChildren(...(rows.length ? rows : [emptyRow(4)]));
       fillBoothSelects();
-    } catch (err) { fail(err); }
+    } catch (err) { boothBody.replaceChildren(emptyRow(4)); fail(err); }
   }
   async function editBooth(slug) {
     try {
