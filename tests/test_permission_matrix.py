@@ -1,0 +1,304 @@
+"""The permission matrix: every HTTP route × every role, with the expected outcome.
+
+One table (``ROUTES``) names, for every route the app serves, what each role gets:
+anonymous, an attendee, staff of *this* booth, staff of *another* booth, an organiser.
+``test_every_route_is_in_the_matrix`` fails when a route is added without a row, so
+nobody can add an endpoint without deciding who may call it.
+
+Every cell runs on fresh objects (a new booth pair, session, meeting, message), with
+a valid body, so a refusal can only come from the permission check; a refused
+request must change nothing.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import pytest
+
+from exhibition.extensions import db
+
+from .hostile import assert_clean, assert_unchanged, snapshot
+
+ROLES = ("anon", "attendee", "staff_here", "staff_other", "organiser")
+
+OK = "ok"             # 2xx
+LOGIN = "login"       # API: 401 unauthenticated; page: redirect to /login
+FORBIDDEN = "403"
+DENY = "deny"         # 403 or 404 (not yours: hiding that it exists is fine too)
+REDIRECT = "redirect"  # 3xx (anywhere on this site)
+NOTFOUND = "404"
+
+
+def every(outcome: str, **overrides: str) -> dict[str, str]:
+    return {role: overrides.get(role, outcome) for role in ROLES}
+
+
+def users_only(**overrides: str) -> dict[str, str]:
+    return every(OK, anon=LOGIN, **overrides)
+
+
+def organiser_only() -> dict[str, str]:
+    return every(FORBIDDEN, anon=LOGIN, organiser=OK)
+
+
+def booth_managers() -> dict[str, str]:
+    return every(FORBIDDEN, anon=LOGIN, staff_here=OK, organiser=OK)
+
+
+@dataclass
+class Row:
+    method: str
+    path: str  # {booth} {other_booth} {session} {meeting} {message} {visitor} {staff_here} …
+    expect: dict[str, str]
+    body: Callable[[dict], dict] | None = None
+    fresh_login: bool = False  # the request logs in/out: use a client of its own
+    json: bool = True
+    form: Callable[[dict], dict] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _meeting_body(o: dict) -> dict:
+    start = datetime(2031, 1, 1, 9, tzinfo=timezone.utc) + timedelta(hours=o["n"] * 3)
+    return {"invitee_id": o["visitor2"], "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(minutes=30)).isoformat(), "note": "hi"}
+
+
+def _session_body(o: dict) -> dict:
+    start = datetime(2031, 2, 1, 8, tzinfo=timezone.utc) + timedelta(hours=o["n"])
+    return {"title": f"Talk {o['n']}", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(minutes=30)).isoformat(), "room": f"Room {o['n']}",
+            "track": "Green Deal", "speakers": ["Ada"], "abstract": "About it"}
+
+
+def _schedule_json(o: dict) -> dict:
+    return {"schedule": {"version": "1", "conference": {"title": "ECC", "days": [{
+        "index": 1, "date": "2031-03-01", "rooms": {f"Import {o['n']}": [{
+            "guid": f"guid-{o['n']}", "title": "Imported", "date": "2031-03-01T10:00:00+01:00",
+            "start": "10:00", "duration": "00:30", "room": f"Import {o['n']}", "track": "T",
+            "abstract": "", "persons": [{"public_name": "Ada"}]}]}}]}}}
+
+
+ROUTES: list[Row] = [
+    # accounts
+    Row("GET", "/api/csrf", every(OK)),
+    Row("POST", "/api/auth/register", every(OK), fresh_login=True,
+        body=lambda o: {"email": f"new{o['n']}@example.test", "password": "correct-horse-9",
+                        "display_name": "New"}),
+    Row("POST", "/api/auth/login", every(OK), fresh_login=True, body=lambda o: {"own": True}),
+    Row("POST", "/api/auth/logout", users_only(), fresh_login=True),
+    Row("GET", "/api/me", users_only()),
+    Row("PATCH", "/api/me", users_only(), body=lambda o: {"bio": "changed"}),
+    # networking
+    Row("GET", "/api/attendees", users_only()),
+    Row("GET", "/api/me/matches", users_only()),
+    Row("GET", "/api/me/meetings", users_only()),
+    Row("POST", "/api/meetings", users_only(), body=_meeting_body),
+    Row("GET", "/api/meetings/{meeting}", every(DENY, anon=LOGIN, attendee=OK, staff_here=OK)),
+    Row("POST", "/api/meetings/{meeting}/accept", every(DENY, anon=LOGIN, staff_here=OK)),
+    Row("POST", "/api/meetings/{meeting}/decline", every(DENY, anon=LOGIN, staff_here=OK)),
+    Row("POST", "/api/meetings/{meeting}/cancel", every(DENY, anon=LOGIN, attendee=OK, staff_here=OK)),
+    # admin
+    Row("GET", "/api/admin/stats", organiser_only()),
+    Row("GET", "/api/admin/stats.csv", organiser_only()),
+    Row("GET", "/api/admin/users", organiser_only()),
+    # booths
+    Row("GET", "/api/booths", users_only()),
+    Row("GET", "/api/booths/{booth}", users_only()),
+    Row("POST", "/api/booths", organiser_only(), body=lambda o: {"name": f"New Booth {o['n']}"}),
+    Row("PATCH", "/api/booths/{booth}", booth_managers(), body=lambda o: {"tagline": "changed"}),
+    Row("DELETE", "/api/booths/{booth}", organiser_only()),
+    Row("PUT", "/api/booths/{booth}/staff/{visitor2}", organiser_only()),
+    Row("DELETE", "/api/booths/{booth}/staff/{staff_here}", organiser_only()),
+    Row("POST", "/api/booths/{booth}/leads", users_only(), body=lambda o: {"note": "call me", "share_contact": True}),
+    Row("GET", "/api/booths/{booth}/leads", booth_managers()),
+    Row("GET", "/api/booths/{booth}/leads.csv", booth_managers()),
+    Row("GET", "/api/booths/{booth}/stats", booth_managers()),
+    # schedule
+    Row("GET", "/api/sessions", users_only()),
+    Row("GET", "/api/sessions/live", users_only()),
+    Row("GET", "/api/sessions/{session}", users_only()),
+    Row("POST", "/api/sessions", organiser_only(), body=_session_body),
+    Row("PATCH", "/api/sessions/{session}", organiser_only(), body=lambda o: {"title": "Changed"}),
+    Row("DELETE", "/api/sessions/{session}", organiser_only()),
+    Row("POST", "/api/sessions/import", organiser_only(), body=_schedule_json),
+    Row("GET", "/api/me/agenda", users_only()),
+    Row("PUT", "/api/me/agenda/{session}", users_only()),
+    Row("DELETE", "/api/me/agenda/{session}", users_only()),
+    Row("GET", "/api/me/agenda.ics", users_only()),
+    Row("GET", "/schedule.ics", every(OK)),
+    # announcements
+    Row("GET", "/api/announcements", users_only()),
+    Row("POST", "/api/announcements", organiser_only(), body=lambda o: {"body": "Coffee break"}),
+    # pages
+    Row("GET", "/", every(OK)),
+    Row("GET", "/booths", users_only()),
+    Row("GET", "/booths/{booth}", users_only()),
+    Row("GET", "/schedule", every(OK)),
+    Row("GET", "/sessions/{session}", users_only()),
+    Row("GET", "/attendees", users_only()),
+    Row("GET", "/me", users_only()),
+    Row("GET", "/admin", organiser_only()),
+    Row("GET", "/admin/stats", organiser_only()),
+    Row("GET", "/login", every(REDIRECT, anon=OK)),
+    Row("POST", "/login", every(REDIRECT), fresh_login=True, json=False, form=lambda o: {"own": True}),
+    Row("GET", "/register", every(OK)),
+    Row("POST", "/register", every(REDIRECT), fresh_login=True, json=False,
+        form=lambda o: {"email": f"form{o['n']}@example.test", "password": "correct-horse-9",
+                        "display_name": "Form"}),
+    Row("POST", "/logout", every(REDIRECT), fresh_login=True, json=False, form=lambda o: {}),
+    Row("GET", "/healthz", every(OK)),
+    Row("GET", "/static/js/app.js", every(OK)),
+]
+
+# Rules served by the app that are not API or pages of their own (none today).
+NOT_ROUTES: set[str] = set()
+
+
+def _rule_key(rule) -> list[str]:
+    path = rule.rule
+    for arg in rule.arguments:
+        path = path.replace(f"<int:{arg}>", "{x}").replace(f"<{arg}>", "{x}").replace(f"<path:{arg}>", "{x}")
+    return [f"{m} {path}" for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+
+def _row_key(row: Row) -> str:
+    import re
+    return f"{row.method} " + re.sub(r"\{[a-z_0-9]+\}", "{x}", row.path)
+
+
+def test_every_route_is_in_the_matrix(app):
+    served = {key for rule in app.url_map.iter_rules() for key in _rule_key(rule)}
+    served.discard("GET /static/{x}")
+    covered = {_row_key(row) for row in ROUTES}
+    missing = sorted(served - covered - NOT_ROUTES)
+    assert not missing, "routes without a row in the permission matrix:\n" + "\n".join(missing)
+    gone = sorted(k for k in covered - served if not k.startswith("GET /static/"))
+    assert not gone, "matrix rows for routes the app does not serve:\n" + "\n".join(gone)
+
+
+# -- the world every cell runs in ----------------------------------------------------------
+
+
+@pytest.fixture
+def world(app, make_user, client_for):
+    people = {
+        "attendee": make_user("attendee", email="attendee@example.test"),
+        "staff_here": make_user("staff", email="here@example.test"),
+        "staff_other": make_user("staff", email="other@example.test"),
+        "organiser": make_user("organiser", email="organiser@example.test"),
+        "visitor2": make_user("attendee", email="visitor2@example.test"),
+    }
+    clients = {role: client_for(people[role]) for role in ROLES if role != "anon"}
+    clients["anon"] = client_for(None)
+    return {"people": people, "clients": clients, "counter": itertools.count(1)}
+
+
+def fresh_objects(app, world) -> dict:
+    """New booths (with their staff), a session, a pending meeting between the attendee
+    and this booth's staff, and a message by visitor2 in this booth's chat."""
+    from exhibition.booths.models import Booth, BoothStaff
+    from exhibition.chat.models import Message
+    from exhibition.networking.models import Meeting
+    from exhibition.schedule.models import Session
+
+    n = next(world["counter"])
+    p = world["people"]
+    with app.app_context():
+        here = Booth(slug=f"here-{n}", name=f"Here {n}", tagline="", description="", topics=["hydrogen"])
+        other = Booth(slug=f"other-{n}", name=f"Other {n}", tagline="", description="", topics=[])
+        db.session.add_all([here, other])
+        db.session.flush()
+        db.session.add_all([BoothStaff(booth_id=here.id, user_id=p["staff_here"].id),
+                            BoothStaff(booth_id=other.id, user_id=p["staff_other"].id)])
+        start = datetime(2030, 1, 1, 9, tzinfo=timezone.utc) + timedelta(hours=n)
+        session = Session(title=f"Session {n}", abstract="", starts_at=start, ends_at=start + timedelta(minutes=30),
+                          room=f"Room {n}", track="", speakers=[], booth_id=here.id)
+        meeting = Meeting(requester_id=p["attendee"].id, invitee_id=p["staff_here"].id,
+                          starts_at=start, ends_at=start + timedelta(minutes=30), note="",
+                          status="pending", video_room=f"matrix-{n}-video-room")
+        message = Message(room=f"booth:{here.slug}", sender_id=p["visitor2"].id, body="hello",
+                          client_id=f"matrix-{n}")
+        db.session.add_all([session, meeting, message])
+        db.session.commit()
+        objects = {"n": n, "booth": here.slug, "other_booth": other.slug, "session": session.id,
+                   "meeting": meeting.id, "message": message.id,
+                   **{name: ref.id for name, ref in p.items()}}
+        db.session.remove()
+    return objects
+
+
+def _request(app, world, row: Row, role: str, objects: dict):
+    from .conftest import PASSWORD, ApiClient
+
+    path = row.path.format(**objects)
+    client = world["clients"][role]
+    if row.fresh_login:  # the request logs someone in or out: a client of its own
+        client = ApiClient(app, app.test_client())
+        if role != "anon":
+            client.login(world["people"][role].email)
+    if row.json:
+        body = row.body(objects) if row.body else None
+        if body == {"own": True}:
+            person = world["people"].get(role) or world["people"]["visitor2"]
+            body = {"email": person.email, "password": PASSWORD}
+        return client._send(row.method, path, json=body)
+    form = row.form(objects) if row.form else {}
+    if form == {"own": True}:
+        person = world["people"].get(role) or world["people"]["visitor2"]
+        form = {"email": person.email, "password": PASSWORD}
+    form["csrf_token"] = client.token
+    return client.http.open(path, method=row.method, data=form)
+
+
+def _matches(response, outcome: str, is_api: bool) -> bool:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if outcome == OK:
+        return 200 <= status < 300
+    if outcome == LOGIN:
+        return status == 401 if is_api else (status in (302, 303) and location.startswith("/login"))
+    if outcome == FORBIDDEN:
+        return status == 403
+    if outcome == DENY:
+        return status in (403, 404)
+    if outcome == NOTFOUND:
+        return status == 404
+    if outcome == REDIRECT:
+        return status in (302, 303) and location.startswith("/")
+    raise AssertionError(outcome)
+
+
+def test_the_permission_matrix(app, world):
+    served = {key for rule in app.url_map.iter_rules() for key in _rule_key(rule)}
+    wrong = []
+    for row, role in itertools.product(ROUTES, ROLES):
+        if _row_key(row) not in served:
+            continue  # reported by test_every_route_is_in_the_matrix
+        objects = fresh_objects(app, world)
+        before = snapshot(app)
+        response = _request(app, world, row, role, objects)
+        is_api = row.path.startswith("/api/")
+        expected = row.expect[role]
+        if is_api:
+            try:
+                assert_clean(response, row.key)
+            except AssertionError as err:
+                wrong.append(f"{row.key} as {role}: {err}")
+                continue
+        if not _matches(response, expected, is_api):
+            body = response.get_data(as_text=True)[:160].replace("\n", " ")
+            wrong.append(f"{row.key} as {role}: expected {expected}, got {response.status_code} "
+                         f"{response.headers.get('Location', '')} {body}")
+            continue
+        if expected != OK and not (expected == REDIRECT and row.fresh_login):
+            try:
+                assert_unchanged(before, snapshot(app), f"{row.key} as {role}")
+            except AssertionError as err:
+                wrong.append(str(err))
+    assert not wrong, f"{len(wrong)} cells of the permission matrix are wrong:\n" + "\n".join(wrong)
