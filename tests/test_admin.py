@@ -166,7 +166,8 @@ def test_figures_page_draws_charts_with_text_alternatives(app, client_for, event
     r = client_for(event["organiser"]).get(f"/admin/stats?lang={lang}")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and f'<html lang="{lang}">' in html
-    assert html.count("<svg") == 5  # visits, unique visitors, messages, leads, online over time
+    assert html.count("<svg") == 6  # visits, unique visitors, messages, leads, favourites, online over time
+    assert 'data-bar="Keynote" data-value="3"' in html
     assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
     assert '<polyline class="chart-line"' in html
     assert '<tr data-booth-slug="emobility-sw">' in html and '<td class="num">4</td>' in html

@@ -44,7 +44,10 @@ def figures():
         ("messages", _("Chat messages per booth"), charts.bar_chart([(b["name"], b["messages"]) for b in booths])),
         ("leads", _("Leads per booth"), charts.bar_chart([(b["name"], b["leads"]) for b in booths])),
     ]
+    top_sessions = sorted(stats["sessions"], key=lambda s: (-s["favourites"], s["id"]))[:15]
+    sessions_chart = charts.bar_chart([(s["title"], s["favourites"]) for s in top_sessions])
     online = charts.line_chart([(s.at, s.count) for s in samples],
                                lambda at: format_datetime(at, "short"))
     return render_template("admin/stats.html", stats=stats, bar_charts=bar_charts, online=online,
-                           samples=samples, format_datetime=format_datetime)
+                           samples=samples, sessions_chart=sessions_chart,
+                           format_datetime=format_datetime)
