@@ -41,12 +41,8 @@ def _steps() -> list[Callable[[], None]]:
     # Each area that has demo content contributes a step (booths and staff, sessions, …).
     from .booths import demo as booths_demo
     steps.append(booths_demo.load)
-    try:
-        from .schedule import demo as schedule_demo
-    except ImportError:
-        schedule_demo = None
-    if schedule_demo:
-        steps.append(schedule_demo.load)
+    from .schedule import demo as schedule_demo
+    steps.append(schedule_demo.load)
     return steps
 
 

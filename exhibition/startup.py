@@ -26,6 +26,8 @@ def serve(app: Flask) -> None:
     print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']})", flush=True)
     from .admin.sampler import start_sampler
     start_sampler(app)  # "people online over time" for the organisers' figures
+    from .schedule.reminders import start_scheduler
+    start_scheduler(app)  # session_starting pushes, about 5 minutes before a favourite starts
     socketio.run(app, host=host, port=port, **server_options(app))
 
 

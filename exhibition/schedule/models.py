@@ -41,3 +41,18 @@ class Favourite(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionReminder(db.Model):
+    """The `session_starting` push for a session has been sent (or is being sent).
+
+    One row per session at most: the process whose INSERT wins sends the reminder,
+    every other process gets an IntegrityError and sends nothing. Changing a
+    session's start time deletes the row, so the new start is announced again."""
+
+    __tablename__ = "session_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the start time announced
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,105 @@
+"""HTML pages of the programme: the lobby (/), the schedule (/schedule), a session's
+page (/sessions/<id>) and the public calendar (/schedule.ics).
+
+Times are formatted on the server in the person's time zone (Flask-Babel's
+selector: their own zone, else the event's), so the pages work without JavaScript."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_timezone
+from flask_login import current_user
+
+from ..types import utcnow
+from . import calendar, services
+from .views import ics_response
+
+bp = Blueprint("schedule", __name__)
+
+LOBBY_NEXT = 6
+
+
+def login_page_required(view: Callable) -> Callable:
+    """Anonymous visitors go to /login?next=<this page>."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def local(value: datetime) -> datetime:
+    """A UTC time in the zone the page is shown in."""
+    return value.astimezone(get_timezone())
+
+
+def _latest_announcements() -> list:
+    try:
+        from ..announcements.services import latest_announcements
+    except ImportError:
+        return []
+    return latest_announcements(3)
+
+
+def _display_timezone() -> str:
+    return str(get_timezone())
+
+
+@bp.get("/")
+@login_page_required
+def lobby():
+    now = utcnow()
+    running, upcoming = services.live_and_next(now)
+    return render_template(
+        "schedule/lobby.html", running=running, upcoming=upcoming[:LOBBY_NEXT], now=now,
+        booths=services.booths_of_the_moment(), favourites=services.favourite_ids(current_user.id),
+        announcements=_latest_announcements(), display_timezone=_display_timezone())
+
+
+def _days(sessions) -> list[dict]:
+    """[{date, rooms: [(room, [sessions])]}] by local day; rooms in order of their first session."""
+    days: OrderedDict = OrderedDict()
+    for session in sessions:
+        day = local(session.starts_at).date()
+        rooms = days.setdefault(day, OrderedDict())
+        rooms.setdefault(session.room or "", []).append(session)
+    return [{"date": day, "rooms": list(rooms.items())} for day, rooms in days.items()]
+
+
+@bp.get("/schedule")
+@login_page_required
+def schedule():
+    track = (request.args.get("track") or "").strip()[:120]
+    room = (request.args.get("room") or "").strip()[:120]
+    now = utcnow()
+    sessions = services.list_sessions(track=track or None, room=room or None)
+    running, upcoming = services.live_and_next(now)
+    soonest = upcoming[0].starts_at if upcoming else None
+    rooms, tracks = services.rooms_and_tracks()
+    return render_template(
+        "schedule/schedule.html", days=_days(sessions), track=track, room=room, rooms=rooms, tracks=tracks,
+        live_ids={s.id for s in running}, next_ids={s.id for s in upcoming if s.starts_at == soonest},
+        favourites=services.favourite_ids(current_user.id), display_timezone=_display_timezone(),
+        count=len(sessions), host=request.host)
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_page_required
+def session_page(session_id: int):
+    item = services.get_session(session_id)
+    return render_template(
+        "schedule/session.html", item=item, live=services.is_live(item),
+        favourite=item.id in services.favourite_ids(current_user.id), display_timezone=_display_timezone())
+
+
+@bp.get("/schedule.ics")
+def schedule_ics():
+    """The whole programme as a calendar: public, so calendar apps can subscribe."""
+    body = calendar.programme_calendar(services.list_sessions(), request.url_root,
+                                       current_app.config["EVENT_TIMEZONE"])
+    return ics_response(body, "ecc2020-schedule.ics")
