@@ -144,3 +144,81 @@ def test_login_with_each_nasty_string(app, make_user, anon):
             response = anon.post("/api/auth/login", json=body)
             assert_clean(response, f"login {body!r:.60}")
             assert response.status_code in (400, 401, 429)
+
+
+# -- Socket.IO payloads ---------------------------------------------------------------------
+
+SOCKET_CODES = {"invalid", "forbidden", "not_found", "muted", "rate_limited", "too_large"}
+SOCKET_VALID = {
+    "join": {"room": "booth:hostile"},
+    "leave": {"room": "booth:hostile"},
+    "send": {"room": "booth:hostile", "body": "hello", "client_id": "c-1"},
+    "history": {"room": "booth:hostile", "after_id": 0, "limit": 10},
+    "typing": {"room": "booth:hostile"},
+    "delete_message": {"id": 1},
+    "mute": {"room": "booth:hostile", "user_id": 1, "minutes": 5},
+}
+ROOM_NAMES = ["lobby", "booth:", "booth:../../etc/passwd", "booth:' OR 1=1 --", "session:1e9", "session:-1",
+              "session:" + "9" * 40, "dm:1:1", "dm:2:1", "dm:a:b", "dm:1:2:3", "user:1", "LOBBY", "booth:hostile\x00"]
+
+
+def socket_args(event: str) -> st.SearchStrategy:
+    from .hostile import junk, mutations
+    valid = SOCKET_VALID[event]
+    keyed = st.one_of(mutations(valid), st.builds(lambda r: {**valid, "room": r}, st.sampled_from(ROOM_NAMES)))
+    return st.one_of(
+        st.just(()),
+        st.tuples(junk(valid)),
+        st.tuples(keyed), st.tuples(keyed), st.tuples(keyed),
+        st.tuples(st.just(valid), junk(valid)),
+    )
+
+
+@pytest.fixture
+def hostile_socket(app, make_user, client_for, socket_client):
+    from exhibition.booths.models import Booth
+    from exhibition.chat.models import Message
+    from exhibition.extensions import db
+
+    app.config["CHAT_RATE_LIMIT"] = (0, 0)
+    organiser = make_user("organiser")
+    visitor = make_user()
+    with app.app_context():
+        db.session.add(Booth(slug="hostile", name="Hostile", topics=[]))
+        db.session.add(Message(room="booth:hostile", sender_id=visitor.id, body="x", client_id="v-1"))
+        db.session.commit()
+    client = socket_client(client_for(organiser))
+    assert client.is_connected()
+    return client
+
+
+@pytest.mark.parametrize("event", sorted(SOCKET_VALID))
+def test_socket_events_with_anything(app, hostile_socket, event):
+    @PROPERTY
+    @given(args=socket_args(event))
+    def check(args):
+        hostile_socket.emit("join", {"room": "booth:hostile"}, callback=True)
+        before = snapshot(app)
+        ack = hostile_socket.emit(event, *args, callback=True)
+        assert hostile_socket.is_connected(), f"{event}{args!r:.200}: the connection was dropped"
+        assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), f"{event}{args!r:.200}: ack {ack!r}"
+        if not ack["ok"]:
+            error = ack.get("error")
+            assert set(ack) == {"ok", "error"} and isinstance(error, dict), ack
+            assert error.get("code") in SOCKET_CODES and isinstance(error.get("message"), str), ack
+            assert_unchanged(before, snapshot(app), f"{event}{args!r:.200}")
+        hostile_socket.get_received()
+
+    check()
+
+
+def test_socket_texts_with_each_nasty_string(app, hostile_socket):
+    for n, nasty in enumerate(NASTY_STRINGS):
+        for payload in ({"room": "booth:hostile", "body": nasty, "client_id": f"n-{n}"},
+                        {"room": "booth:hostile", "body": "ok", "client_id": nasty},
+                        {"room": nasty}, {"room": "booth:hostile", "before_id": nasty}):
+            for event in ("send", "join", "history"):
+                ack = hostile_socket.emit(event, payload, callback=True)
+                assert isinstance(ack, dict) and (ack.get("ok") or ack["error"]["code"] in SOCKET_CODES), \
+                    (event, payload, ack)
+    assert not [e for e in hostile_socket.get_received() if e["name"] == "error"]

@@ -302,3 +302,110 @@ def test_the_permission_matrix(app, world):
             except AssertionError as err:
                 wrong.append(str(err))
     assert not wrong, f"{len(wrong)} cells of the permission matrix are wrong:\n" + "\n".join(wrong)
+
+
+# -- Socket.IO events × roles --------------------------------------------------------------
+
+@dataclass
+class SocketRow:
+    event: str
+    payload: Callable[[dict], object]
+    expect: dict[str, str]  # per role but anon: "ok" or an error code
+    joins: tuple[str, ...] = ()  # rooms (format keys) to join first; a refused join is fine
+
+    @property
+    def key(self) -> str:
+        return f"{self.event} {self.payload({'booth': 'B', 'session': 'S', 'dm': 'D', 'message': 'M', 'visitor2': 'V'})}"
+
+
+def sock(ok_roles: tuple[str, ...] = ("attendee", "staff_here", "staff_other", "organiser"),
+         refused: str = "forbidden") -> dict[str, str]:
+    return {role: ("ok" if role in ok_roles else refused) for role in ROLES if role != "anon"}
+
+
+PARTICIPANTS = ("attendee", "staff_here")
+MODERATORS = ("staff_here", "organiser")
+
+SOCKET_EVENTS: list[SocketRow] = [
+    SocketRow("join", lambda o: {"room": "lobby"}, sock()),
+    SocketRow("join", lambda o: {"room": f"booth:{o['booth']}"}, sock()),
+    SocketRow("join", lambda o: {"room": f"session:{o['session']}"}, sock()),
+    SocketRow("join", lambda o: {"room": o["dm"]}, sock(PARTICIPANTS)),
+    SocketRow("join", lambda o: {"room": "booth:no-such-booth"}, sock((), "not_found")),
+    SocketRow("leave", lambda o: {"room": f"booth:{o['booth']}"}, sock(), joins=("booth:{booth}",)),
+    SocketRow("send", lambda o: {"room": f"booth:{o['booth']}", "body": "hi", "client_id": "c1"}, sock(),
+              joins=("booth:{booth}",)),
+    SocketRow("send", lambda o: {"room": o["dm"], "body": "hi", "client_id": "c2"}, sock(PARTICIPANTS),
+              joins=("{dm}",)),
+    SocketRow("send", lambda o: {"room": f"booth:{o['booth']}", "body": "not joined", "client_id": "c3"},
+              sock(())),
+    SocketRow("history", lambda o: {"room": f"booth:{o['booth']}"}, sock()),
+    SocketRow("history", lambda o: {"room": o["dm"]}, sock(PARTICIPANTS)),
+    SocketRow("typing", lambda o: {"room": f"booth:{o['booth']}"}, sock(), joins=("booth:{booth}",)),
+    SocketRow("typing", lambda o: {"room": o["dm"]}, sock(PARTICIPANTS), joins=("{dm}",)),
+    SocketRow("delete_message", lambda o: {"id": o["message"]}, sock(MODERATORS)),
+    # someone else's direct message: hidden from third parties; organisers moderate everything
+    SocketRow("delete_message", lambda o: {"id": o["dm_message"]}, sock(("attendee", "organiser"), "not_found")
+              | {"staff_here": "forbidden"}),
+    SocketRow("mute", lambda o: {"room": f"booth:{o['booth']}", "user_id": o["visitor2"], "minutes": 5},
+              sock(MODERATORS)),
+    SocketRow("mute", lambda o: {"room": "lobby", "user_id": o["visitor2"], "minutes": 5}, sock(("organiser",))),
+    SocketRow("mute", lambda o: {"room": f"session:{o['session']}", "user_id": o["visitor2"], "minutes": 5},
+              sock(MODERATORS)),
+]
+
+
+def _socket_objects(app, world) -> dict:
+    """fresh_objects plus the attendee–staff_here direct room and a message the
+    attendee wrote there."""
+    from exhibition.chat.models import Message
+    from exhibition.realtime import dm_room
+
+    objects = fresh_objects(app, world)
+    objects["dm"] = dm_room(objects["attendee"], objects["staff_here"])
+    with app.app_context():
+        message = Message(room=objects["dm"], sender_id=objects["attendee"], body="psst",
+                          client_id=f"dm-{objects['n']}",  # old: no flood limit for the sends
+                          created_at=datetime.now(timezone.utc) - timedelta(hours=1))
+        db.session.add(message)
+        db.session.commit()
+        objects["dm_message"] = message.id
+        db.session.remove()
+    return objects
+
+
+def test_every_socket_event_is_in_the_matrix(app):
+    from exhibition.extensions import socketio
+    served = set(socketio.server.handlers.get("/", {})) - {"connect", "disconnect"}
+    covered = {row.event for row in SOCKET_EVENTS}
+    assert not served - covered, f"socket events without a matrix row: {sorted(served - covered)}"
+    assert not covered - served, f"matrix rows for events the server does not handle: {sorted(covered - served)}"
+
+
+def test_anonymous_sockets_are_refused(app, world, socket_client):
+    client = socket_client(world["clients"]["anon"])
+    assert not client.is_connected()
+
+
+def test_the_socket_permission_matrix(app, world, socket_client):
+    wrong = []
+    for row, role in itertools.product(SOCKET_EVENTS, [r for r in ROLES if r != "anon"]):
+        objects = _socket_objects(app, world)
+        client = socket_client(world["clients"][role])
+        assert client.is_connected(), role
+        for room in row.joins:
+            client.emit("join", {"room": room.format(**objects)}, callback=True)
+        before = snapshot(app)
+        ack = client.emit(row.event, row.payload(objects), callback=True)
+        client.disconnect()
+        expected = row.expect[role]
+        got = "ok" if isinstance(ack, dict) and ack.get("ok") is True else \
+            (ack.get("error", {}).get("code") if isinstance(ack, dict) else repr(ack))
+        if got != expected:
+            wrong.append(f"{row.event} {row.payload(objects)} as {role}: expected {expected}, got {ack}")
+        elif expected != "ok":
+            try:
+                assert_unchanged(before, snapshot(app), f"{row.event} as {role}")
+            except AssertionError as err:
+                wrong.append(str(err))
+    assert not wrong, f"{len(wrong)} socket cells are wrong:\n" + "\n".join(wrong)
