@@ -8,13 +8,40 @@ from .extensions import socketio
 MAX_PAYLOAD = 64 * 1024  # a chat message is ≤ 2,000 characters; nothing needs more
 
 
+def same_origins(environ: dict) -> list[str]:
+    """The origin(s) this request was made to: scheme://host, also as a proxy forwarded it."""
+    origins = []
+    host = environ.get("HTTP_HOST")
+    if host:
+        origins.append(f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
+        if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host)
+            origins.append(f"{scheme.split(',')[0].strip()}://{fwd_host.split(',')[0].strip()}")
+    return origins
+
+
+def origin_allowed(origin: str | None, environ: dict, allowed: list[str]) -> bool:
+    """SPEC §5: no Origin (non-browser clients) → judged by the session alone; the
+    site's own origin → allowed; another site → only if listed in CORS_ORIGINS."""
+    if not origin:
+        return True
+    return origin in allowed or origin in same_origins(environ)
+
+
 def init_socketio(app: Flask) -> None:
     cfg = app.config
+    allowed = list(cfg["CORS_ORIGINS"] or [])
+
+    def check_origin(origin, environ=None):
+        return origin_allowed(origin, environ or {}, allowed)
+
     socketio.init_app(
         app,
         async_mode=cfg["SOCKETIO_ASYNC_MODE"],
         message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
-        # None = same origin only; clients that send no Origin are judged by their session.
-        cors_allowed_origins=cfg["CORS_ORIGINS"] or None,
+        # Same origin always, plus CORS_ORIGINS; the connect handler checks again
+        # (chat/events.py), so the rule holds for every transport.
+        cors_allowed_origins=check_origin,
         max_http_buffer_size=MAX_PAYLOAD,
     )

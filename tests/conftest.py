@@ -118,3 +118,24 @@ def client_for(app):
 @pytest.fixture
 def anon(client_for):
     return client_for(None)
+
+
+@pytest.fixture
+def socket_client(app):
+    """socket_client(api_client=None, headers=None) -> a Flask-SocketIO test client that
+    shares the ApiClient's login cookie (None: anonymous). Check ``.is_connected()``:
+    a refused connection is not connected. All are disconnected at the end of the test."""
+    from exhibition.extensions import socketio
+
+    made = []
+
+    def make(api_client=None, headers=None):
+        flask_client = api_client.http if api_client is not None else app.test_client()
+        client = socketio.test_client(app, flask_test_client=flask_client, headers=headers)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        if client.is_connected():
+            client.disconnect()

@@ -1,5 +1,8 @@
-"""Not built yet."""
+"""Announcements: organisers broadcast short notes to everyone online."""
 
 
 def register(app) -> None:
-    pass
+    from . import models  # noqa: F401  (tables known to migrations)
+    from .views import bp as api_bp
+
+    app.register_blueprint(api_bp)

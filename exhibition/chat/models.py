@@ -17,6 +17,8 @@ class Message(db.Model):
     __table_args__ = (
         UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
         Index("ix_messages_room_id", "room", "id"),
+        # The flood limit counts a person's recent messages in a room.
+        Index("ix_messages_sender_room_created", "sender_id", "room", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

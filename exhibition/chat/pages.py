@@ -1,0 +1,52 @@
+"""HTML pages: one's direct conversations (/messages) and one conversation (/messages/<id>)."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..accounts.models import User
+from ..errors import DomainError
+from ..extensions import db
+from . import services
+
+bp = Blueprint("chat", __name__)
+
+
+def _login_page_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.get("/messages")
+@_login_page_required
+def conversations():
+    return render_template("chat/conversations.html", conversations=services.conversations(current_user))
+
+
+@bp.get("/messages/<int:user_id>")
+@_login_page_required
+def direct(user_id: int):
+    if user_id == current_user.id:
+        return redirect(url_for("chat.conversations"))
+    try:
+        room = services.dm_room_with(current_user, user_id)
+    except DomainError:
+        abort(404)
+    other = db.session.get(User, user_id)
+    return render_template("chat/direct.html", other=other, chat_room=room.name)
+
+
+def panel_info(room_name: str) -> dict:
+    """What the chat panel template needs to know about the viewer in a room."""
+    try:
+        room = services.room_access(current_user, room_name)
+    except DomainError:
+        return {"room": room_name, "allowed": False, "can_moderate": False}
+    return {"room": room.name, "allowed": True, "can_moderate": services.can_moderate(current_user, room)}
