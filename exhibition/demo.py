@@ -43,6 +43,8 @@ def _steps() -> list[Callable[[], None]]:
     steps.append(booths_demo.load)
     from .schedule import demo as schedule_demo
     steps.append(schedule_demo.load)
+    from .networking import demo as networking_demo
+    steps.append(networking_demo.load)
     return steps
 
 

@@ -271,3 +271,16 @@ def test_meeting_pushes_reach_both_people_over_socketio(app, trio):
     assert meetings(cem_socket) == []
     for s in (ada_socket, ben_socket, cem_socket):
         s.disconnect()
+
+
+def test_demo_meetings_between_the_demo_people(app):
+    from exhibition.demo import _people
+    from exhibition.networking import demo
+
+    with app.app_context():
+        _people()
+        demo.load()
+        meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
+        assert [(m.requester.display_name, m.invitee.display_name, m.status) for m in meetings] == [
+            ("Anna Becker", "Piotr Nowak", "accepted"), ("Lucía Romano", "Anna Becker", "pending")]
+        assert meetings[0].starts_at == datetime(2020, 11, 10, 11, 30, tzinfo=timezone.utc)
