@@ -101,6 +101,7 @@ def test_user_lookup(client_for, event):
     assert client.get("/api/admin/users?q=staff2@").get_json()["users"][0]["id"] == event["staff"].id
     assert client.get("/api/admin/users?q=%25").get_json()["users"] == []     # % is literal, not a wildcard
     assert client.get("/api/admin/users").get_json()["users"] == []
+    assert client.get(f"/api/admin/users?q={10**20}").get_json()["users"] == []
 
 
 def test_online_samples_are_recorded_at_most_once_a_minute(app, client_for, event):

@@ -74,6 +74,7 @@ def test_request_at_a_booth(app, trio):
     ({"invitee_id": "2", "starts_at": START, "ends_at": END}, 400),                    # not an integer
     ({"invitee_id": True, "starts_at": START, "ends_at": END}, 400),
     ({"invitee_id": 9999, "starts_at": START, "ends_at": END}, 404),                   # nobody
+    ({"invitee_id": 10**20, "starts_at": START, "ends_at": END}, 400),                 # beyond any id
     ({"invitee_id": "SELF", "starts_at": START, "ends_at": END}, 400),                 # oneself
     ({"invitee_id": "BEN", "starts_at": END, "ends_at": START}, 400),                  # ends before start
     ({"invitee_id": "BEN", "starts_at": START, "ends_at": START}, 400),                # zero length
@@ -149,6 +150,7 @@ def test_unknown_meeting_is_404(trio):
         r = trio["a"].post(f"/api/meetings/999/{action}")
         assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
     assert trio["a"].get("/api/meetings/999").status_code == 404
+    assert trio["a"].post(f"/api/meetings/{10**20}/accept").status_code == 404
 
 
 def test_decline_and_cancel(app, trio):

@@ -115,7 +115,7 @@ def find_users(q: str | None) -> list[User]:
     if not q:
         return []
     if q.isdigit():
-        user = db.session.get(User, int(q))
+        user = db.session.get(User, int(q)) if int(q) < 2**31 else None
         return [user] if user else []
     needle = q.lower()[:100]
     return list(db.session.scalars(

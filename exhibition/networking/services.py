@@ -22,6 +22,7 @@ from .models import Meeting
 NOTE_MAX = 500
 MAX_MEETING = timedelta(hours=8)
 DIRECTORY_LIMIT_MAX = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 # status -> {action: new status}; the same status again is answered unchanged.
 TRANSITIONS = {
@@ -181,7 +182,7 @@ def favourite_clashes(user_ids: dict[str, int], starts_at: datetime, ends_at: da
 
 def _parse_request(data: dict) -> dict:
     v.ensure_object(data)
-    invitee_id = v.integer(data, "invitee_id", minimum=1)
+    invitee_id = v.integer(data, "invitee_id", minimum=1, maximum=MAX_ID)
     starts_at = v.datetime_field(data, "starts_at")
     ends_at = v.datetime_field(data, "ends_at")
     note = v.text(data, "note", required=False, max_len=NOTE_MAX, default="")
@@ -223,7 +224,8 @@ def request_meeting(requester: User, data: dict) -> tuple[Meeting, list[dict]]:
 
 def get_meeting_for(user: User, meeting_id: int) -> Meeting:
     """A meeting one of its two people asks about: 404 unknown, 403 someone else's."""
-    meeting = db.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
+    valid = isinstance(meeting_id, int) and 0 < meeting_id <= MAX_ID
+    meeting = db.session.get(Meeting, meeting_id) if valid else None
     if meeting is None:
         raise NotFound("no such meeting")
     if not meeting.involves(user.id):
