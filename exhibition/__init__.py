@@ -49,6 +49,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     from .sockets import init_socketio
     from . import health, security
     init_socketio(app)
+    from .presence_redis import install as use_redis_presence
+    use_redis_presence(app)  # several processes on a Redis queue share presence
     for area in AREAS:
         import_module(f".{area}", __name__).register(app)
     health.register(app)
