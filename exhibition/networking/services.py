@@ -153,6 +153,13 @@ def accepted_meetings_for(user_id: int) -> list[Meeting]:
     ))
 
 
+def _lock_people(user_ids: list[int]) -> None:
+    """Serialise meeting changes per person (PostgreSQL row locks, in id order so two
+    requests never wait for each other crosswise), so two overlapping meetings cannot
+    be accepted at once. SQLite has one writer anyway and ignores FOR UPDATE."""
+    db.session.execute(select(User.id).where(User.id.in_(user_ids)).order_by(User.id).with_for_update())
+
+
 def _overlapping_accepted(user_ids: list[int], starts_at: datetime, ends_at: datetime,
                           exclude_id: int | None = None) -> Meeting | None:
     people = or_(Meeting.requester_id.in_(user_ids), Meeting.invitee_id.in_(user_ids))
@@ -209,7 +216,9 @@ def request_meeting(requester: User, data: dict) -> tuple[Meeting, list[dict]]:
     if fields["booth_slug"]:
         from ..booths.services import get_booth
         booth = get_booth(fields["booth_slug"])
+    _lock_people([requester.id, invitee.id])
     if _overlapping_accepted([requester.id, invitee.id], fields["starts_at"], fields["ends_at"]):
+        db.session.rollback()
         raise Conflict("this overlaps an accepted meeting of yours or of the person you invite")
     meeting = Meeting(requester_id=requester.id, invitee_id=invitee.id, starts_at=fields["starts_at"],
                       ends_at=fields["ends_at"], note=fields["note"], booth_id=booth.id if booth else None,
@@ -241,13 +250,18 @@ def change_meeting(user: User, meeting_id: int, action: str) -> Meeting:
     meeting = get_meeting_for(user, meeting_id)
     if action in ("accept", "decline") and user.id != meeting.invitee_id:
         raise Forbidden("only the invited person may accept or decline")
+    _lock_people([meeting.requester_id, meeting.invitee_id])
+    db.session.refresh(meeting)  # its status as of the lock
     target = ACTION_STATUS[action]
     if meeting.status == target:
+        db.session.rollback()
         return meeting
     if action not in TRANSITIONS[meeting.status]:
+        db.session.rollback()
         raise Conflict(f"a {meeting.status} meeting cannot be {target}")
     if action == "accept" and _overlapping_accepted(
             [meeting.requester_id, meeting.invitee_id], meeting.starts_at, meeting.ends_at, meeting.id):
+        db.session.rollback()
         raise Conflict("this overlaps an accepted meeting of one of you")
     meeting.status = target
     db.session.commit()
