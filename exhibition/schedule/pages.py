@@ -50,15 +50,20 @@ def _display_timezone() -> str:
     return str(get_timezone())
 
 
+def _my_favourites() -> set[int]:
+    return services.favourite_ids(current_user.id) if current_user.is_authenticated else set()
+
+
 @bp.get("/")
-@login_page_required
 def lobby():
+    """Public: now/next for everyone; booths and announcements for people logged in."""
     now = utcnow()
     running, upcoming = services.live_and_next(now)
+    signed_in = current_user.is_authenticated
     return render_template(
         "schedule/lobby.html", running=running, upcoming=upcoming[:LOBBY_NEXT], now=now,
-        booths=services.booths_of_the_moment(), favourites=services.favourite_ids(current_user.id),
-        announcements=_latest_announcements(), display_timezone=_display_timezone())
+        booths=services.booths_of_the_moment() if signed_in else [], favourites=_my_favourites(),
+        announcements=_latest_announcements() if signed_in else [], display_timezone=_display_timezone())
 
 
 def _days(sessions) -> list[dict]:
@@ -72,8 +77,8 @@ def _days(sessions) -> list[dict]:
 
 
 @bp.get("/schedule")
-@login_page_required
 def schedule():
+    """Public, like the programme's calendar; the agenda toggles only for people logged in."""
     track = (request.args.get("track") or "").strip()[:120]
     room = (request.args.get("room") or "").strip()[:120]
     now = utcnow()
@@ -84,7 +89,7 @@ def schedule():
     return render_template(
         "schedule/schedule.html", days=_days(sessions), track=track, room=room, rooms=rooms, tracks=tracks,
         live_ids={s.id for s in running}, next_ids={s.id for s in upcoming if s.starts_at == soonest},
-        favourites=services.favourite_ids(current_user.id), display_timezone=_display_timezone(),
+        favourites=_my_favourites(), display_timezone=_display_timezone(),
         count=len(sessions), host=request.host)
 
 
