@@ -42,3 +42,16 @@ def parse_room(name: Any) -> tuple[str, str] | None:
 def publish(event: str, payload: Any, room: str | None = None, skip_sid: str | None = None) -> None:
     """Emit to a room (or everyone); through the message queue when one is configured."""
     socketio.emit(event, payload, to=room, skip_sid=skip_sid)
+
+
+def disconnect_user(user_id: int) -> None:
+    """Close every open socket of this person (on logout): each connection sits in its
+    person's ``user:<id>`` room from connect on. Covers this process's connections —
+    with sticky sessions, the ones of the browser that logged out."""
+    server = getattr(socketio, "server", None)
+    if server is None:
+        return
+    room = user_room(user_id)
+    sids = [sid for sid, _eio_sid in server.manager.get_participants("/", room)]
+    for sid in sids:
+        server.disconnect(sid, namespace="/")

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from .. import realtime
 from ..auth import safe_next
 from ..errors import DomainError
 from . import services
@@ -47,5 +48,7 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        realtime.disconnect_user(current_user.id)  # a logged-out session keeps no live socket
     logout_user()
     return redirect(url_for("accounts.login"))

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, jsonify, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from .. import realtime
 from ..auth import login_required_api
 from ..jsonapi import json_body, no_content
 from . import services
@@ -41,6 +42,7 @@ def login():
 @bp.post("/auth/logout")
 @login_required_api
 def logout():
+    realtime.disconnect_user(current_user.id)  # a logged-out session keeps no live socket
     logout_user()
     session.pop("lang", None)
     return no_content()
