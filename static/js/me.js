@@ -205,7 +205,7 @@
   }
 
   const calendar = page.querySelector("[data-calendar-url]");
-  if (calendar) calendar.textContent = window.location.origin + "/api/me/agenda.ics";
+  if (calendar) calendar.textContent = window.location.origin + "/schedule.ics";
 
   loadMeetings();
   loadAgenda();
