@@ -36,8 +36,10 @@
 
   /* ---- meetings ---- */
   function action(m, name, label, className) {
+    const other = m.requester.id === X.userId ? m.invitee : m.requester;
     const button = el("button", { type: "button", className: "button small " + (className || ""),
-      "data-meeting-action": name, "data-meeting-id": m.id, text: label });
+      "data-meeting-action": name, "data-meeting-id": m.id, text: label,
+      "aria-label": label + ": " + other.display_name + ", " + when(m) });
     button.addEventListener("click", async () => {
       button.disabled = true;
       try {
