@@ -51,6 +51,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     init_socketio(app)
     from .presence_redis import install as use_redis_presence
     use_redis_presence(app)  # several processes on a Redis queue share presence
+    from .serving import install as install_serving
+    install_serving(app)  # WebSocket compression declined unless configured
     for area in AREAS:
         import_module(f".{area}", __name__).register(app)
     health.register(app)

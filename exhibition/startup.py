@@ -28,13 +28,19 @@ def serve(app: Flask) -> None:
     start_sampler(app)  # "people online over time" for the organisers' figures
     from .schedule.reminders import start_scheduler
     start_scheduler(app)  # session_starting pushes, about 5 minutes before a favourite starts
-    socketio.run(app, host=host, port=port, **server_options(app))
+    mode = app.config["SOCKETIO_ASYNC_MODE"]
+    from . import serving
+    if mode == "eventlet":
+        serving.serve_eventlet(app, host, port)
+    elif mode == "gevent":
+        serving.serve_gevent(app, host, port)
+    else:
+        socketio.run(app, host=host, port=port, **server_options(app))
 
 
 def server_options(app: Flask) -> dict:
-    """Server settings per async mode (see docs/PERFORMANCE.md for why)."""
-    if app.config["SOCKETIO_ASYNC_MODE"] == "eventlet":
-        return {"log_output": False}
+    """Options for socketio.run in threading mode (development only); eventlet and
+    gevent are served by exhibition/serving.py with measured settings."""
     if app.config["SOCKETIO_ASYNC_MODE"] == "threading":
         return {"allow_unsafe_werkzeug": True}
     return {}

@@ -14,6 +14,16 @@ if MODE == "eventlet":  # as run.py: patch first, before anything imports socket
     import eventlet
 
     eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()  # PostgreSQL queries wait on the hub, as in run.py
+elif MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
 
 import json  # noqa: E402
 
