@@ -173,3 +173,12 @@ def test_me_page_renders_profile_form_suggestions_and_meeting_form(app, client_f
     assert "Dora Hidden" not in html
     assert "/api/me/agenda.ics" in html and "js/me.js" in html
     assert "style=" not in html and "onclick" not in html
+
+
+def test_me_page_offers_a_person_outside_the_directory_when_asked_for(client_for, people):
+    dora = people["dora"]
+    html = client_for(people["anna"]).get(f"/me?with={dora.id}").get_data(as_text=True)
+    assert f'<option value="{dora.id}" selected>Dora Hidden (Secret GmbH)</option>' in html
+    html = client_for(people["anna"]).get("/me").get_data(as_text=True)
+    assert "Dora Hidden" not in html
+    assert client_for(people["anna"]).get(f"/me?with={10**20}").status_code == 200

@@ -56,10 +56,16 @@ def attendees():
 @login_page_required
 def me():
     people = [p for p in services.directory(current_user) if p["id"] != current_user.id]
-    with_id = request.args.get("with", "")
+    with_arg = request.args.get("with", "")
+    with_id = int(with_arg) if with_arg.isdigit() and int(with_arg) <= services.MAX_ID else None
+    if with_id and with_id != current_user.id and all(p["id"] != with_id for p in people):
+        # e.g. booth staff who are not in the directory, asked for from their booth page
+        other = services.person(current_user, with_id)
+        if other is not None:
+            people.insert(0, other)
     timezones = list(COMMON_TIMEZONES)
     if current_user.timezone and current_user.timezone not in timezones:
         timezones.insert(0, current_user.timezone)
     return render_template("networking/me.html", user=current_user.to_private_dict(), people=people,
-                           with_id=int(with_id) if with_id.isdigit() else None,
+                           with_id=with_id,
                            matches=services.matches(current_user), timezones=timezones)

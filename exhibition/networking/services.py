@@ -51,6 +51,12 @@ def user_for(viewer: User, person: User) -> dict:
     return person.to_dict(include_email=viewer.id == person.id or viewer.role == "organiser")
 
 
+def person(viewer: User, user_id: int) -> dict | None:
+    """One person's user object as ``viewer`` may see it, or None."""
+    other = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    return user_for(viewer, other) if other is not None else None
+
+
 def directory(viewer: User, q: str | None = None, interest: str | None = None,
               limit: int | None = None, offset: int = 0) -> list[dict]:
     """GET /attendees: people who opted into the directory (oneself too, if visible),
