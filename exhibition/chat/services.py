@@ -28,6 +28,7 @@ CLIENT_ID_MAX = 100
 HISTORY_DEFAULT = 50
 HISTORY_MAX = 100
 MUTE_MAX_MINUTES = 24 * 60
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def _dm_access(user, name: str, key: str) -> Room:
     if user.id not in (a, b):
         raise Forbidden("only the two people in a direct conversation may use it")
     other = b if user.id == a else a
-    if db.session.get(User, other) is None:
+    if other > MAX_ID or db.session.get(User, other) is None:
         raise NotFound("no such person")
     return Room(name, "dm", dm_user_ids=(a, b))
 
@@ -92,7 +93,7 @@ def dm_room_with(user, other_user_id: int) -> Room:
         raise Invalid("user_id must be an integer")
     if other_user_id == user.id:
         raise Invalid("a direct conversation needs another person")
-    if db.session.get(User, other_user_id) is None:
+    if not 0 < other_user_id <= MAX_ID or db.session.get(User, other_user_id) is None:
         raise NotFound("no such person")
     return room_access(user, dm_room(user.id, other_user_id))
 
@@ -234,8 +235,8 @@ def history(user, room_name: Any, before_id: Any = None, after_id: Any = None,
     ``before_id`` (or the newest at all), or the oldest ``limit`` after ``after_id``.
     A limit over 100 is refused (Invalid), not clamped."""
     data = {"before_id": before_id, "after_id": after_id, "limit": limit}
-    before_id = integer(data, "before_id", required=False, minimum=0)
-    after_id = integer(data, "after_id", required=False, minimum=0)
+    before_id = integer(data, "before_id", required=False, minimum=0, maximum=MAX_ID)
+    after_id = integer(data, "after_id", required=False, minimum=0, maximum=MAX_ID)
     limit = integer(data, "limit", required=False, minimum=1, maximum=HISTORY_MAX, default=HISTORY_DEFAULT)
     if before_id is not None and after_id is not None:
         raise Invalid("give before_id or after_id, not both")
@@ -264,7 +265,7 @@ def delete_message(user, message_id: Any) -> Message:
     """Mark a message deleted (its author, the room's moderators) and tell the room."""
     if isinstance(message_id, bool) or not isinstance(message_id, int):
         raise Invalid("id must be an integer")
-    message = db.session.get(Message, message_id)
+    message = db.session.get(Message, message_id) if 0 < message_id <= MAX_ID else None
     if message is None:
         raise NotFound("no such message")
     try:
@@ -296,7 +297,7 @@ def mute(user, room_name: Any, user_id: Any, minutes: Any) -> Mute:
     room = room_access(user, room_name)
     if not can_moderate(user, room):
         raise Forbidden("only this booth's staff or an organiser may mute people here")
-    target = db.session.get(User, target_id)
+    target = db.session.get(User, target_id) if 0 < target_id <= MAX_ID else None
     if target is None:
         raise NotFound("no such person")
     if target.id == user.id:
