@@ -1,0 +1,282 @@
+"""Two real server processes (eventlet) on one PostgreSQL database and one Redis
+message queue, as in production behind a proxy (SPEC §3 scale-out):
+
+- a chat message sent through process A reaches a client of process B, in order;
+- an announcement posted through A reaches clients of B;
+- presence (admin online_now, a booth's visitors_now, join's ``present``) agrees on both;
+- a database query that waits does not freeze the process: other clients' chat goes on;
+- after SIGKILL of B, A keeps serving and B's presence entries drop out.
+
+Uses its own database and Redis db (tests/e2e/pgredis.py); runs once per CI run."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+socketio = pytest.importorskip("socketio")
+
+from .livesrv import LiveServer, http_login  # noqa: E402
+from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis  # noqa: E402
+
+pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
+
+BOOTH = "elektromobilitaet-sued-west"
+PRESENCE_TTL = 3
+USERS = [{"email": "ann@example.test", "name": "Ann", "role": "attendee"},
+         {"email": "bob@example.test", "name": "Bob", "role": "attendee"},
+         {"email": "cat@example.test", "name": "Cat", "role": "attendee"},
+         {"email": "sam@example.test", "name": "Sam Staff", "role": "attendee"},
+         {"email": "org@example.test", "name": "Olga Organiser", "role": "organiser"}]
+
+
+def add_booth_with_staff(slug: str, staff_email: str) -> None:
+    """The booth the presence test visits, and its staff member (straight into the database)."""
+    conn = connect()
+    with conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO booths (slug, name, tagline, description, topics, website, video_url, "
+                    "logo_url, created_at) VALUES (%s, %s, '', '', '[]', '', '', '', now()) RETURNING id",
+                    (slug, "Cluster Elektromobilität Süd-West"))
+        booth_id = cur.fetchone()[0]
+        cur.execute("UPDATE users SET role = 'staff' WHERE email = %s RETURNING id", (staff_email,))
+        cur.execute("INSERT INTO booth_staff (booth_id, user_id) VALUES (%s, %s)", (booth_id, cur.fetchone()[0]))
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    database, queue = fresh_database(), fresh_redis()
+    env = {"DATABASE_URL": database, "SOCKETIO_MESSAGE_QUEUE": queue, "PRESENCE_TTL": str(PRESENCE_TTL),
+           "CHAT_RATE_LIMIT": "0"}
+    a = LiveServer(tmp_path_factory.mktemp("process-a"), users=USERS, demo=False, env=env).start()
+    add_booth_with_staff(BOOTH, "sam@example.test")
+    b = LiveServer(tmp_path_factory.mktemp("process-b"), users=USERS, demo=False, env=env).start()
+    yield a, b
+    for server in (a, b):
+        server.stop()
+    for server in (a, b):
+        assert server.errors_in_log() == [], server.log()
+
+
+class Person:
+    """A logged-in person with one Socket.IO connection to one process."""
+
+    def __init__(self, server: LiveServer, email: str, login_at: LiveServer | None = None):
+        self.http = http_login((login_at or server).url, email)
+        self.server = server
+        self.events: dict[str, list] = {"message": [], "announcement": [], "presence": []}
+        self.arrived = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        for name in self.events:
+            self.sio.on(name, self._recorder(name))
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+        self.sio.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name):
+        def record(payload):
+            with self.arrived:
+                self.events[name].append(payload)
+                self.arrived.notify_all()
+        return record
+
+    def wait_for(self, name: str, predicate, timeout: float = 10) -> list:
+        with self.arrived:
+            self.arrived.wait_for(lambda: predicate(self.events[name]), timeout=timeout)
+            return list(self.events[name])
+
+    def call(self, event: str, payload: dict) -> dict:
+        return self.sio.call(event, payload, timeout=10)
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+@pytest.fixture
+def people():
+    made: list[Person] = []
+
+    def make(server, email, login_at=None) -> Person:
+        person = Person(server, email, login_at)
+        made.append(person)
+        return person
+    yield make
+    for person in made:
+        person.close()
+
+
+def online_now(server: LiveServer, organiser: requests.Session) -> int:
+    response = organiser.get(server.url + "/api/admin/stats", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["online_now"]
+
+
+def until(condition, timeout: float = 30, step: float = 0.2):
+    """Poll ``condition`` until it is truthy or the (generous) bound passes."""
+    deadline = time.monotonic() + timeout
+    value = condition()
+    while not value and time.monotonic() < deadline:
+        time.sleep(step)
+        value = condition()
+    return value
+
+
+def test_a_message_through_one_process_reaches_clients_of_the_other_in_order(cluster, people):
+    a, b = cluster
+    ann = people(a, "ann@example.test")
+    bob = people(b, "bob@example.test", login_at=a)  # the session cookie is valid on both
+    assert ann.call("join", {"room": "lobby"})["ok"]
+    assert bob.call("join", {"room": "lobby"})["ok"]
+    sent = []
+    for i in range(20):
+        ack = ann.call("send", {"room": "lobby", "body": f"scale-out {i}", "client_id": f"so-{i}"})
+        assert ack["ok"], ack
+        sent.append(ack["message"]["id"])
+    received = bob.wait_for("message", lambda ms: len([m for m in ms if m["client_id"].startswith("so-")]) >= 20)
+    mine = [m for m in received if m["client_id"].startswith("so-")]
+    assert [m["id"] for m in mine] == sent
+    assert [m["body"] for m in mine] == [f"scale-out {i}" for i in range(20)]
+    # and the other way round
+    ack = bob.call("send", {"room": "lobby", "body": "back from B", "client_id": "from-b"})
+    assert ack["ok"], ack
+    got = ann.wait_for("message", lambda ms: any(m["client_id"] == "from-b" for m in ms))
+    assert [m["id"] for m in got if m["client_id"] == "from-b"] == [ack["message"]["id"]]
+
+
+def test_an_announcement_through_one_process_reaches_clients_of_the_other(cluster, people):
+    a, b = cluster
+    bob = people(b, "bob@example.test")
+    cat = people(b, "cat@example.test")
+    organiser = http_login(a.url, "org@example.test")
+    response = organiser.post(a.url + "/api/announcements", json={"body": "Keynote in 5 minutes"}, timeout=10)
+    assert response.status_code == 201, response.text
+    posted = response.json()
+    for person in (bob, cat):
+        got = person.wait_for("announcement", lambda items: any(i["id"] == posted["id"] for i in items))
+        assert [i for i in got if i["id"] == posted["id"]] == [posted]
+
+
+def test_presence_agrees_on_both_processes(cluster, people):
+    a, b = cluster
+    organiser = http_login(a.url, "org@example.test")
+    organiser_b = http_login(b.url, "org@example.test")
+    before = online_now(a, organiser)
+    ann = people(a, "ann@example.test")
+    bob = people(b, "bob@example.test")
+    assert until(lambda: online_now(a, organiser) == before + 2)
+    assert online_now(b, organiser_b) == online_now(a, organiser) == before + 2
+
+    first = ann.call("join", {"room": f"booth:{BOOTH}"})
+    assert first["ok"], first
+    second = bob.call("join", {"room": f"booth:{BOOTH}"})
+    assert second["ok"], second
+    assert {u["display_name"] for u in second["present"]} >= {"Ann", "Bob"}
+    ann.wait_for("presence", lambda ps: any(p["user"]["display_name"] == "Bob" and p["status"] == "joined"
+                                            for p in ps))
+    assert any(p["user"]["display_name"] == "Bob" and p["room"] == f"booth:{BOOTH}"
+               for p in ann.events["presence"])
+    sam = people(b, "sam@example.test")  # the booth's staff, online through B
+    assert until(lambda: online_now(a, organiser) == before + 3)
+    booth_a = organiser.get(f"{a.url}/api/booths/{BOOTH}", timeout=10)
+    booth_b = organiser_b.get(f"{b.url}/api/booths/{BOOTH}", timeout=10)
+    assert booth_a.status_code == booth_b.status_code == 200, (booth_a.text, booth_b.text)
+    assert booth_a.json()["visitors_now"] == booth_b.json()["visitors_now"] == 2
+    assert [s["online"] for s in booth_a.json()["staff"]] == [s["online"] for s in booth_b.json()["staff"]] == [True]
+    listed = {b_["slug"]: b_ for b_ in organiser.get(f"{a.url}/api/booths", timeout=10).json()["booths"]}
+    assert listed[BOOTH]["staff_online"] == 1 and listed[BOOTH]["visitors_now"] == 2
+    sam.close()
+    assert until(lambda: online_now(b, organiser_b) == before + 2)
+    assert organiser.get(f"{a.url}/api/booths/{BOOTH}", timeout=10).json()["staff"][0]["online"] is False
+
+    # Bob's second tab on A, then his tab on B closes: he is still in the booth
+    bob_again = people(a, "bob@example.test")
+    assert bob_again.call("join", {"room": f"booth:{BOOTH}"})["ok"]
+    bob.close()
+    assert until(lambda: online_now(b, organiser_b) == before + 2)
+    booth_b = organiser_b.get(f"{b.url}/api/booths/{BOOTH}", timeout=10).json()
+    assert booth_b["visitors_now"] == 2
+    assert not any(p["user"]["display_name"] == "Bob" and p["status"] == "left" for p in ann.events["presence"])
+    bob_again.close()
+    assert until(lambda: online_now(b, organiser_b) == before + 1)
+    ann.wait_for("presence", lambda ps: any(p["user"]["display_name"] == "Bob" and p["status"] == "left"
+                                            for p in ps))
+
+
+def chat_flows_while_a_query_waits(server: LiveServer, people) -> None:
+    """One request waits in PostgreSQL (for a table lock this test holds) while two
+    other clients of the same process chat: their message arrives while the request
+    is still waiting (an ordering check). With a blocking driver the process's one
+    hub would stand still and the send would never be acknowledged."""
+    ann = people(server, "ann@example.test")
+    bob = people(server, "bob@example.test")
+    assert ann.call("join", {"room": "lobby"})["ok"] and bob.call("join", {"room": "lobby"})["ok"]
+    reader = http_login(server.url, "cat@example.test")
+    lock = connect(server.extra_env["DATABASE_URL"])
+    outcome: dict = {}
+    try:
+        with lock.cursor() as cur:
+            cur.execute("LOCK TABLE announcements IN ACCESS EXCLUSIVE MODE")
+
+        def slow_request():
+            outcome["status"] = reader.get(server.url + "/api/announcements", timeout=60).status_code
+
+        waiting = threading.Thread(target=slow_request)
+        waiting.start()
+        probe = connect(server.extra_env["DATABASE_URL"])
+        probe.autocommit = True
+        try:
+            def request_waits_for_lock():
+                with probe.cursor() as cur:
+                    cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                "AND query ILIKE '%%from announcements%%' AND datname = current_database()")
+                    return cur.fetchone()[0] > 0
+            assert until(request_waits_for_lock, timeout=20), "the request never reached the database"
+        finally:
+            probe.close()
+        ack = ann.call("send", {"room": "lobby", "body": "while the query waits", "client_id": "nb-1"})
+        assert ack["ok"], ack
+        got = bob.wait_for("message", lambda ms: any(m["client_id"] == "nb-1" for m in ms))
+        assert any(m["client_id"] == "nb-1" for m in got)
+        assert waiting.is_alive() and "status" not in outcome  # still waiting in PostgreSQL
+    finally:
+        lock.rollback()
+        lock.close()
+    waiting.join(30)
+    assert outcome.get("status") == 200
+
+
+def test_a_waiting_database_query_does_not_freeze_an_eventlet_process(cluster, people):
+    chat_flows_while_a_query_waits(cluster[0], people)
+
+
+def test_a_waiting_database_query_does_not_freeze_a_gevent_process(tmp_path, people):
+    database = fresh_database(DATABASE_URL + "_gevent")
+    server = LiveServer(tmp_path, users=USERS, demo=False,
+                        env={"DATABASE_URL": database, "SOCKETIO_ASYNC_MODE": "gevent"}).start()
+    try:
+        chat_flows_while_a_query_waits(server, people)
+    finally:
+        server.stop()
+    assert server.errors_in_log() == [], server.log()
+
+
+def test_after_one_process_dies_the_other_serves_and_its_presence_expires(cluster, people):
+    a, b = cluster
+    organiser = http_login(a.url, "org@example.test")
+    before = online_now(a, organiser)
+    ann = people(a, "ann@example.test")
+    cat = people(b, "cat@example.test")
+    assert cat.call("join", {"room": "lobby"})["ok"]
+    assert until(lambda: online_now(a, organiser) == before + 2)
+    b.kill()
+    cat.sio.disconnect()
+    assert requests.get(a.url + "/healthz", timeout=10).json() == {"status": "ok"}
+    # Cat's entries on the dead process expire within the TTL (bound generously)
+    assert until(lambda: online_now(a, organiser) == before + 1, timeout=10 * PRESENCE_TTL)
+    joined = ann.call("join", {"room": "lobby"})
+    assert joined["ok"]
+    assert "Cat" not in {u["display_name"] for u in joined["present"]}
+    ack = ann.call("send", {"room": "lobby", "body": "still here", "client_id": "after-kill"})
+    assert ack["ok"], ack
