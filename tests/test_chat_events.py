@@ -516,3 +516,13 @@ def test_announcements_need_login_and_come_latest_first(world, client_for, anon)
         organiser.post("/api/announcements", json={"body": body})
     listed = organiser.get("/api/announcements").get_json()["announcements"]
     assert [a["body"] for a in listed] == ["second", "first"]
+
+
+def test_disconnect_user_hook_closes_that_persons_connections(world):
+    from exhibition.chat.events import disconnect_user
+    from exhibition.presence import is_online
+    mine, theirs = world.connect("attendee"), world.connect("attendee2")
+    assert disconnect_user(world.user["attendee"].id) == 1
+    assert not is_online(world.user["attendee"].id) and is_online(world.user["attendee2"].id)
+    assert theirs.is_connected()
+    assert not mine.is_connected()

@@ -222,6 +222,15 @@ def on_mute(payload: dict) -> dict:
     return {"ok": True}
 
 
+def disconnect_user(user_id: int) -> int:
+    """Close this process's connections of a person (a hook for logout or a role change;
+    with several processes each must call it, e.g. on a queue message). Returns how many."""
+    sids = connections.sids_of(user_id)
+    for sid in sids:
+        socketio.server.disconnect(sid)
+    return len(sids)
+
+
 def register_events() -> None:
     """Attach the handlers to the (freshly initialised) Socket.IO server."""
     socketio.on_event("connect", on_connect)
