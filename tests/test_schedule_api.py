@@ -271,3 +271,26 @@ def test_session_updated_reaches_the_favouriting_people_only(app, people, socket
     gone = received(fan, "session_updated")
     assert len(gone) == 1 and gone[0]["id"] == session_id and gone[0]["deleted"] is True
     assert received(other, "session_updated") == []
+
+
+def test_demo_programme_has_no_room_overlaps_and_links_booths(app):
+    from sqlalchemy import select
+
+    from exhibition.accounts.services import create_user
+    from exhibition.booths.models import Booth
+    from exhibition.schedule import demo
+    from exhibition.schedule.models import Favourite, Session
+    with app.app_context():
+        create_user("anna.becker@example.org", "demo-pass-2020", "Anna Becker", "attendee")
+        db.session.add(Booth(slug="elektromobilitaet-sued-west", name="e-mobil", topics=[]))
+        db.session.commit()
+        demo.load()
+        sessions = list(db.session.scalars(select(Session).order_by(Session.starts_at)))
+        assert 20 <= len(sessions) <= 30
+        assert {s.starts_at.date().isoformat() for s in sessions} == {"2020-11-10", "2020-11-11"}
+        for a in sessions:
+            for b in sessions:
+                if a.id < b.id and a.room == b.room:
+                    assert not (a.starts_at < b.ends_at and b.starts_at < a.ends_at), (a.title, b.title)
+        assert any(s.booth and s.booth.slug == "elektromobilitaet-sued-west" for s in sessions)
+        assert db.session.scalar(select(db.func.count()).select_from(Favourite)) >= 2
