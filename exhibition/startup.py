@@ -24,10 +24,7 @@ def prepare_database(app: Flask) -> None:
 def serve(app: Flask) -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Serving on http://{host}:{port} ({app.config['SOCKETIO_ASYNC_MODE']})", flush=True)
-    from .admin.sampler import start_sampler
-    start_sampler(app)  # "people online over time" for the organisers' figures
-    from .schedule.reminders import start_scheduler
-    start_scheduler(app)  # session_starting pushes, about 5 minutes before a favourite starts
+    start_background_tasks(app)
     mode = app.config["SOCKETIO_ASYNC_MODE"]
     from . import serving
     if mode == "eventlet":
@@ -36,6 +33,14 @@ def serve(app: Flask) -> None:
         serving.serve_gevent(app, host, port)
     else:
         socketio.run(app, host=host, port=port, **server_options(app))
+
+
+def start_background_tasks(app: Flask) -> None:
+    """The per-process loops a serving process runs (also started by deploy/wsgi.py)."""
+    from .admin.sampler import start_sampler
+    start_sampler(app)  # "people online over time" for the organisers' figures
+    from .schedule.reminders import start_scheduler
+    start_scheduler(app)  # session_starting pushes, about 5 minutes before a favourite starts
 
 
 def server_options(app: Flask) -> dict:

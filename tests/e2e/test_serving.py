@@ -113,3 +113,59 @@ def test_more_than_1024_connections_at_once(tmp_path):
         for s in idle:
             s.close()
         srv.stop()
+
+
+PREPARE = """
+import json, os
+from exhibition import create_app
+from exhibition.extensions import db
+from exhibition.accounts.services import create_user
+app = create_app(instance_path=os.environ["E2E_INSTANCE"])
+with app.app_context():
+    db.create_all()
+    for p in json.loads(os.environ["E2E_USERS"]):
+        create_user(p["email"], os.environ["E2E_PASSWORD"], p["name"], p["role"], None)
+"""
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_gunicorn_serves_the_platform(tmp_path, mode):
+    """deploy/gunicorn.conf.py: one worker (our eventlet worker, or gevent's) serving chat."""
+    import subprocess
+    import sys
+    import time
+
+    from .livesrv import ROOT
+
+    srv = LiveServer(tmp_path, users=USERS, demo=False, env={"SOCKETIO_ASYNC_MODE": mode})
+    env = srv.env()
+    subprocess.run([sys.executable, "-c", PREPARE], cwd=str(ROOT), env=env, check=True, timeout=60)
+    log = srv.log_path.open("a")
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                                 "--bind", f"127.0.0.1:{srv.port}", "deploy.wsgi:app"],
+                                cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(srv.url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        ann, _ = connected_client(srv.url, "ann@example.test")
+        bob, bob_got = connected_client(srv.url, "bob@example.test")
+        try:
+            assert ann.call("join", {"room": "lobby"}, timeout=10)["ok"]
+            assert bob.call("join", {"room": "lobby"}, timeout=10)["ok"]
+            assert ann.call("send", {"room": "lobby", "body": "via gunicorn", "client_id": "g-1"}, timeout=10)["ok"]
+            assert bob.got.wait(10)
+            assert [m["body"] for m in bob_got] == ["via gunicorn"]
+        finally:
+            ann.disconnect()
+            bob.disconnect()
+        answer = websocket_handshake(srv.port, "permessage-deflate")
+        assert answer.startswith("HTTP/1.1 101") and "permessage-deflate" not in answer.lower(), answer
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=20)
+    assert "Traceback" not in srv.log_path.read_text(), srv.log()
