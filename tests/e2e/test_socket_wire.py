@@ -36,7 +36,7 @@ def raw_socket(server: LiveServer, cookie: str):
 def _exchange(ws, packet: str | bytes) -> str | None:
     """Send one packet; the answer (skipping pings), "" when none came within a short
     while, or None when the server closed the connection."""
-    ws.settimeout(1)
+    ws.settimeout(0.3)
     try:
         if isinstance(packet, bytes):
             ws.send_binary(packet)
