@@ -117,3 +117,25 @@ def test_agenda_calendar_without_the_networking_area(app, make_user, client_for,
     monkeypatch.setitem(sys.modules, "exhibition.networking.services", None)  # import fails
     found = events(parse(client_for(me_ref).get("/api/me/agenda.ics")))
     assert set(found) == {f"session-{first}@ecc2020.exhibition"}
+
+
+def test_secret_feed_address_for_calendar_apps(app, make_user, client_for, anon, programme):
+    import re as _re
+    first, _ = programme
+    me_ref = make_user("attendee")
+    me = client_for(me_ref)
+    favourite(app, me_ref.id, first)
+    page = me.get("/schedule").get_data(as_text=True)
+    token = _re.search(r"/api/me/agenda\.ics\?token=([\w.\-]+)", page).group(1)
+    found = events(parse(anon.get(f"/api/me/agenda.ics?token={token}")))
+    assert set(found) == {f"session-{first}@ecc2020.exhibition"}
+    for bad in (token[:-2] + "xx", "nonsense", ""):
+        response = anon.get(f"/api/me/agenda.ics?token={bad}")
+        assert response.status_code == 401
+    # a new password revokes the address
+    from exhibition.accounts.models import User
+    from exhibition.extensions import db
+    with app.app_context():
+        db.session.get(User, me_ref.id).password_hash = "changed"
+        db.session.commit()
+    assert anon.get(f"/api/me/agenda.ics?token={token}").status_code == 401

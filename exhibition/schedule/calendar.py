@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import hashlib
+
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from .models import Session
 
@@ -112,3 +115,39 @@ def agenda_calendar(user, sessions: list[Session], base_url: str, event_timezone
     for meeting in accepted_meetings(user.id):
         cal.add_component(meeting_event(meeting, user.id))
     return cal.to_ical()
+
+
+# --- a secret address for calendar apps -------------------------------------
+# Calendar apps cannot log in, so the agenda feed also answers to a signed token
+# (like the "secret address" of other calendar services). The token carries a
+# fingerprint of the password hash: changing the password revokes old addresses.
+
+_FEED_SALT = "agenda-feed"
+
+
+def _fingerprint(user) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:12]
+
+
+def feed_token(user, secret_key: str) -> str:
+    """The token for ``/api/me/agenda.ics?token=…`` of this person."""
+    return URLSafeSerializer(secret_key, salt=_FEED_SALT).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_feed_token(token: str, secret_key: str):
+    """The person a feed token belongs to, or None (bad, forged or revoked token)."""
+    from ..accounts.models import User
+    from ..extensions import db
+
+    if not isinstance(token, str) or len(token) > 300:
+        return None
+    try:
+        data = URLSafeSerializer(secret_key, salt=_FEED_SALT).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or data.get("f") != _fingerprint(user):
+        return None
+    return user

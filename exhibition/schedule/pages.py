@@ -50,6 +50,12 @@ def _display_timezone() -> str:
     return str(get_timezone())
 
 
+def _feed_token() -> str | None:
+    if not current_user.is_authenticated:
+        return None
+    return calendar.feed_token(current_user, current_app.config["SECRET_KEY"])
+
+
 def _my_favourites() -> set[int]:
     return services.favourite_ids(current_user.id) if current_user.is_authenticated else set()
 
@@ -90,7 +96,7 @@ def schedule():
         "schedule/schedule.html", days=_days(sessions), track=track, room=room, rooms=rooms, tracks=tracks,
         live_ids={s.id for s in running}, next_ids={s.id for s in upcoming if s.starts_at == soonest},
         favourites=_my_favourites(), display_timezone=_display_timezone(),
-        count=len(sessions), host=request.host)
+        count=len(sessions), host=request.host, feed_token=_feed_token())
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
-from ..auth import login_required_api, organiser_required
+from ..auth import login_required_api, organiser_required, require_user
 from ..errors import Invalid
 from ..jsonapi import json_body, no_content
 from ..types import utcnow
@@ -108,8 +108,13 @@ def ics_response(body: bytes, filename: str) -> Response:
 
 
 @bp.get("/me/agenda.ics")
-@login_required_api
 def my_agenda_ics():
-    body = calendar.agenda_calendar(current_user, services.agenda(current_user.id), request.url_root,
+    """Logged in, or with ``?token=`` (the secret address for calendar apps, shown on /schedule)."""
+    token = request.args.get("token")
+    user = calendar.user_for_feed_token(token, current_app.config["SECRET_KEY"]) if token else None
+    if user is None:
+        require_user(current_user)
+        user = current_user
+    body = calendar.agenda_calendar(user, services.agenda(user.id), request.url_root,
                                     current_app.config["EVENT_TIMEZONE"])
     return ics_response(body, "my-agenda-ecc2020.ics")
