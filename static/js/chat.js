@@ -231,8 +231,8 @@
         ack.history.forEach((m) => addMessage(m, false));
         if (olderButton) olderButton.hidden = ack.history.length < 50;
       } else {
-        ack.history.forEach((m) => { if (m.id > lastId) return; addMessage(m, false); });
-        await catchUp();
+        await catchUp(); // everything after the last message seen, however many
+        ack.history.forEach((m) => { if (m.deleted) removeMessage(m.id); }); // deleted meanwhile
       }
       await sendPending();
     }
