@@ -172,6 +172,7 @@ def test_me_page_renders_profile_form_suggestions_and_meeting_form(app, client_f
     assert f'data-match-user-id="{people["piotr"].id}"' in html      # suggestion: batteries shared
     assert "Dora Hidden" not in html
     assert "/api/me/agenda.ics" in html and "js/me.js" in html
+    assert 'data-agenda-feed' in html and "webcal://localhost/api/me/agenda.ics?token=" in html
     assert "style=" not in html and "onclick" not in html
 
 
@@ -182,3 +183,12 @@ def test_me_page_offers_a_person_outside_the_directory_when_asked_for(client_for
     html = client_for(people["anna"]).get("/me").get_data(as_text=True)
     assert "Dora Hidden" not in html
     assert client_for(people["anna"]).get(f"/me?with={10**20}").status_code == 200
+
+
+def test_me_page_agenda_feed_address_works_without_login(client_for, anon, people):
+    import re
+
+    html = client_for(people["anna"]).get("/me").get_data(as_text=True)
+    path = re.search(r"<code>http://localhost(/api/me/agenda\.ics\?token=[^<]+)</code>", html).group(1)
+    r = anon.get(path.replace("&amp;", "&"))
+    assert r.status_code == 200 and r.mimetype == "text/calendar"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import services
@@ -52,6 +52,16 @@ def attendees():
                            has_next=len(people) > PAGE_SIZE)
 
 
+def _agenda_feed_url() -> str | None:
+    """The person's secret agenda address for calendar apps (the schedule area signs it)."""
+    try:
+        from ..schedule.calendar import feed_token
+    except ImportError:
+        return None
+    token = feed_token(current_user, current_app.config["SECRET_KEY"])
+    return url_for("schedule_api.my_agenda_ics", token=token, _external=True)
+
+
 @bp.get("/me")
 @login_page_required
 def me():
@@ -67,5 +77,6 @@ def me():
     if current_user.timezone and current_user.timezone not in timezones:
         timezones.insert(0, current_user.timezone)
     return render_template("networking/me.html", user=current_user.to_private_dict(), people=people,
+                           feed_url=_agenda_feed_url(),
                            with_id=with_id,
                            matches=services.matches(current_user), timezones=timezones)

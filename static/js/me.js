@@ -206,9 +206,6 @@
     });
   }
 
-  const calendar = page.querySelector("[data-calendar-url]");
-  if (calendar) calendar.textContent = window.location.origin + "/schedule.ics";
-
   loadMeetings();
   loadAgenda();
 })();
