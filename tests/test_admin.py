@@ -174,3 +174,14 @@ def test_figures_page_draws_charts_with_text_alternatives(app, client_for, event
     assert '<tr data-booth-slug="emobility-sw">' in html and '<td class="num">4</td>' in html
     assert "=H2 Cluster" in html and 'data-bar="Elektromobilität Süd-West" data-value="4"' in html
     assert "style=" not in html
+
+
+def test_event_figures_agree_with_each_booths_own_figures(app, client_for, event):
+    from exhibition.booths.services import booth_stats
+
+    stats = client_for(event["organiser"]).get("/api/admin/stats").get_json()
+    with app.app_context():
+        for row in stats["booths"]:
+            own = booth_stats(row["slug"])
+            assert {k: own[k] for k in ("visits", "unique_visitors", "messages", "leads")} == \
+                {k: row[k] for k in ("visits", "unique_visitors", "messages", "leads")}
