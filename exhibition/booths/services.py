@@ -93,8 +93,7 @@ def booth_card(booth: Booth, online: set[int] | None = None) -> dict:
 
 
 def booth_detail(booth: Booth) -> dict:
-    """The full booth object of SPEC §4, plus ``description_html`` (sanitised)."""
-    from ..markdown import render
+    """The full booth object of SPEC §4 (the page renders the Markdown description itself)."""
     online = presence.online_user_ids()
     staff = []
     for user in _staff_users(booth):
@@ -103,7 +102,7 @@ def booth_detail(booth: Booth) -> dict:
         staff.append(entry)
     return {
         "slug": booth.slug, "name": booth.name, "tagline": booth.tagline or "",
-        "description": booth.description or "", "description_html": str(render(booth.description)),
+        "description": booth.description or "",
         "topics": list(booth.topics or []), "website": booth.website or "",
         "video_url": booth.video_url or "", "logo_url": booth.logo_url or "",
         "staff": staff, "visitors_now": visitors_now(booth),
