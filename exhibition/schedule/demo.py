@@ -32,7 +32,7 @@ PROGRAMME = [
     (10, "10:45", "11:45", GREEN, "Green Deal", "Hydrogen valleys: from pilot to regional economy",
      ["Dr. Sofie Lindqvist", "Thomas Brenner", "Ana Petrović"],
      "Three hydrogen valleys report on electrolyser capacity, offtakers and the cluster's role in "
-     "bringing producers, grid operators and industry to one table.", None),
+     "bringing producers, grid operators and industry to one table.", "silesia-hydrogen-valley"),
     (10, "10:45", "11:45", RESILIENCE, "Resilience", "Cluster resilience in times of crisis",
      ["Dr. Katarzyna Wiśniewska", "Luc Vermeulen"],
      "How did cluster organisations keep their members connected in spring 2020? Findings from a survey "
@@ -63,7 +63,7 @@ PROGRAMME = [
      "recovery funds and how clusters can help their members apply.", None),
     (10, "15:00", "15:30", TOURS, "Booth tour", "Guided tour: hydrogen and energy clusters",
      ["Dr. Sofie Lindqvist"],
-     "Visit the booths of energy and hydrogen clusters and meet their teams live.", None),
+     "Visit the booths of energy and hydrogen clusters and meet their teams live.", "silesia-hydrogen-valley"),
     (10, "16:00", "17:00", PLENARY, "Networking", "Speed networking: meet the clusters",
      ["Hosts: Marek Kowalczyk", "Clara Bauer"],
      "Five-minute video meetings with cluster managers from across Europe. Book through the people "
@@ -98,7 +98,8 @@ PROGRAMME = [
      "what they missed.", None),
     (11, "12:30", "13:00", TOURS, "Booth tour", "Guided tour: digital innovation hubs",
      ["Felix Baumann"],
-     "A short tour of the booths of digital innovation hubs and their offers for SMEs.", None),
+     "A short tour of the booths of digital innovation hubs and their offers for SMEs.",
+     "transylvania-digital-cluster"),
     (11, "13:30", "14:30", GREEN, "Green Deal", "Batteries made in Europe",
      ["Dr. Miriam Keller", "Marta Gonçalves"],
      "The European Battery Alliance three years on: cell factories, raw materials and the suppliers "

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import get_timezone
 from flask_login import current_user
 
+from ..markdown import render as render_markdown
 from ..types import utcnow
 from . import calendar, services
 from .views import ics_response
@@ -104,7 +105,7 @@ def schedule():
 def session_page(session_id: int):
     item = services.get_session(session_id)
     return render_template(
-        "schedule/session.html", item=item, live=services.is_live(item),
+        "schedule/session.html", item=item, live=services.is_live(item), abstract_html=render_markdown(item.abstract),
         favourite=item.id in services.favourite_ids(current_user.id), display_timezone=_display_timezone())
 
 

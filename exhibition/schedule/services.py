@@ -309,24 +309,15 @@ def send_due_reminders(now: datetime | None = None) -> list[int]:
 # --- the lobby -------------------------------------------------------------
 
 def booths_of_the_moment(limit: int = 4) -> list[dict]:
-    """Booths with the most visitors now, then with most staff online:
-    ``[{slug, name, tagline, visitors_now, staff_online}]``."""
-    from ..booths.models import Booth, BoothStaff
-    from ..presence import online_user_ids, store
+    """Booths with the most visitors now, then with most staff online (the hall's
+    booth cards: ``{slug, name, tagline, topics, logo_url, staff_online, visitors_now}``)."""
+    from ..booths.services import booth_card, list_booths
+    from ..presence import online_user_ids
 
     online = online_user_ids()
-    staff = db.session.execute(select(BoothStaff.booth_id, BoothStaff.user_id)).all()
-    staff_online: dict[int, int] = {}
-    for booth_id, user_id in staff:
-        if user_id in online:
-            staff_online[booth_id] = staff_online.get(booth_id, 0) + 1
-    rows = []
-    for booth in db.session.scalars(select(Booth)):
-        rows.append({"slug": booth.slug, "name": booth.name, "tagline": booth.tagline or "",
-                     "visitors_now": store().count(realtime.booth_room(booth.slug)),
-                     "staff_online": staff_online.get(booth.id, 0)})
-    rows.sort(key=lambda b: (-b["visitors_now"], -b["staff_online"], b["name"].lower()))
-    return rows[:limit]
+    cards = [booth_card(booth, online) for booth in list_booths()]
+    cards.sort(key=lambda b: (-b["visitors_now"], -b["staff_online"], b["name"].lower()))
+    return cards[:limit]
 
 
 # --- import ------------------------------------------------------------------
