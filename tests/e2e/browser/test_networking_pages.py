@@ -76,3 +76,47 @@ def test_console_is_refused_to_attendees(open_page):
     page = open_page("visitor")
     response = page.goto("/admin")
     assert response.status == 403
+
+
+def test_console_manages_booths_staff_sessions_and_announcements(open_page):
+    page = open_page("organiser")
+    page.on("dialog", lambda dialog: dialog.accept())
+    tag = random.randint(1000, 9999)
+    page.goto("/admin")
+    page.wait_for_selector("[data-admin-booths] [data-booth-slug]")
+
+    page.fill("#booth-name", f"Browser Test Booth {tag}")
+    page.fill("#booth-slug", f"browser-test-{tag}")
+    page.fill("#booth-topics", "testing, browsers")
+    page.click("[data-booth-form] button[type=submit]")
+    row = page.wait_for_selector(f"[data-admin-booths] [data-booth-slug='browser-test-{tag}']")
+    assert "testing, browsers" in row.text_content()
+
+    page.select_option("[data-staff-booth]", f"browser-test-{tag}")
+    page.fill("#staff-query", PEOPLE["organiser"]["email"])
+    page.click("[data-staff-lookup] button[type=submit]")
+    page.click("[data-staff-results] [data-lookup-user-id] button")
+    page.wait_for_selector("[data-staff-list] [data-staff-user-id]")
+    page.click("[data-staff-list] [data-staff-user-id] button")
+    page.wait_for_selector("[data-staff-list] [data-staff-user-id]", state="detached")
+
+    page.fill("#session-title", f"Browser test session {tag}")
+    page.fill("#session-start", "2021-05-04T10:00")
+    page.fill("#session-end", "2021-05-04T11:00")
+    page.fill("#session-room", f"Test room {tag}")
+    page.select_option("#session-booth", f"browser-test-{tag}")
+    page.click("[data-session-form] button[type=submit]")
+    session_row = page.wait_for_selector(f"[data-admin-sessions] tr:has-text('Browser test session {tag}')")
+    session_id = session_row.get_attribute("data-session-id")
+    session = page.evaluate(f"Exhibition.api('GET', '/api/sessions/{session_id}')")
+    assert session["starts_at"] == "2021-05-04T08:00:00+00:00"  # 10:00 in Berlin (CEST)
+    assert session["booth_slug"] == f"browser-test-{tag}"
+    session_row.query_selector("button.danger").click()
+    page.wait_for_selector(f"[data-admin-sessions] [data-session-id='{session_id}']", state="detached")
+
+    page.fill("#announcement-body", f"Browser test announcement {tag}")
+    page.click("[data-announcement-form] button[type=submit]")
+    page.wait_for_selector(f"[data-announcements] li:has-text('Browser test announcement {tag}')")
+
+    page.click(f"[data-admin-booths] [data-booth-slug='browser-test-{tag}'] button.danger")
+    page.wait_for_selector(f"[data-admin-booths] [data-booth-slug='browser-test-{tag}']", state="detached")
