@@ -1,6 +1,7 @@
 """Browser: meeting requests with live updates on /me, the directory, the organiser pages."""
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -113,6 +114,17 @@ def test_console_manages_booths_staff_sessions_and_announcements(open_page):
     assert session["booth_slug"] == f"browser-test-{tag}"
     session_row.query_selector("button.danger").click()
     page.wait_for_selector(f"[data-admin-sessions] [data-session-id='{session_id}']", state="detached")
+
+    schedule = {"schedule": {"version": "1", "conference": {"title": "ECC", "time_zone_name": "Europe/Berlin", "days": [
+        {"index": 1, "date": "2021-06-01", "rooms": {f"Import room {tag}": [
+            {"guid": f"browser-import-{tag}", "title": f"Imported talk {tag}", "date": "2021-06-01T09:00:00+02:00",
+             "start": "09:00", "duration": "00:45", "room": f"Import room {tag}", "track": "", "abstract": "",
+             "persons": []}]}}]}}}
+    page.set_input_files("#import-file", files=[{"name": "schedule.json", "mimeType": "application/json",
+                                                 "buffer": json.dumps(schedule).encode()}])
+    page.click("[data-import-form] button[type=submit]")
+    page.wait_for_selector(f"[data-admin-sessions] tr:has-text('Imported talk {tag}')")
+    assert "1" in page.text_content("[data-admin-status]")
 
     page.fill("#announcement-body", f"Browser test announcement {tag}")
     page.click("[data-announcement-form] button[type=submit]")
