@@ -15,6 +15,9 @@ PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=N
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow, HealthCheck.data_too_large])
 
+# For properties repeated over many routes or events.
+PROPERTY_PER_ROUTE = settings(PROPERTY, max_examples=25)
+
 SPEC_CODES = {400: {"invalid"}, 401: {"unauthenticated"}, 403: {"forbidden", "csrf", "muted"},
               404: {"not_found"}, 405: {"invalid"}, 409: {"conflict"}, 413: {"too_large"},
               429: {"rate_limited"}}

@@ -3,13 +3,14 @@ SPEC-shaped 4xx, never a 500, and a refused request changes nothing."""
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from .conftest import PASSWORD, ApiClient
-from .hostile import NASTY_STRINGS, PROPERTY, assert_clean, assert_unchanged, bodies, snapshot
+from .hostile import NASTY_STRINGS, PROPERTY, PROPERTY_PER_ROUTE, assert_clean, assert_unchanged, bodies, snapshot
 
 _unique = itertools.count()
 
@@ -194,7 +195,7 @@ def hostile_socket(app, make_user, client_for, socket_client):
 
 @pytest.mark.parametrize("event", sorted(SOCKET_VALID))
 def test_socket_events_with_anything(app, hostile_socket, event):
-    @PROPERTY
+    @PROPERTY_PER_ROUTE
     @given(args=socket_args(event))
     def check(args):
         hostile_socket.emit("join", {"room": "booth:hostile"}, callback=True)
@@ -222,3 +223,88 @@ def test_socket_texts_with_each_nasty_string(app, hostile_socket):
                 assert isinstance(ack, dict) and (ack.get("ok") or ack["error"]["code"] in SOCKET_CODES), \
                     (event, payload, ack)
     assert not [e for e in hostile_socket.get_received() if e["name"] == "error"]
+
+
+# -- Every write route of the API, every path parameter, every query ---------------------------
+
+from urllib.parse import quote  # noqa: E402
+
+from .test_permission_matrix import ROUTES, fresh_objects  # noqa: E402
+
+WRITE_ROWS = [r for r in ROUTES if r.path.startswith("/api/") and r.method in ("POST", "PUT", "PATCH")
+              and not r.fresh_login]
+PATH_ROWS = [r for r in ROUTES if r.path.startswith("/api/") and "{" in r.path]
+QUERY_KEYS = ["q", "topic", "from", "to", "track", "room", "interest", "before_id", "after_id", "limit", "page"]
+
+
+@pytest.fixture
+def organiser_world(app, make_user, client_for):
+    from .test_permission_matrix import ROLES  # noqa: F401  (the same people as the matrix)
+    people = {"attendee": make_user("attendee", email="attendee@example.test"),
+              "staff_here": make_user("staff", email="here@example.test"),
+              "staff_other": make_user("staff", email="other@example.test"),
+              "organiser": make_user("organiser", email="organiser@example.test"),
+              "visitor2": make_user("attendee", email="visitor2@example.test")}
+    world = {"people": people, "counter": itertools.count(1)}
+    return {"client": client_for(people["organiser"]), "objects": fresh_objects(app, world)}
+
+
+def test_every_write_route_with_anything(app, organiser_world):
+    """One test over every write route (one app: the set-up is the slow part)."""
+    from .hostile import junk, mutations
+
+    client, objects = organiser_world["client"], organiser_world["objects"]
+    urls = app.url_map.bind("localhost")
+    for row in WRITE_ROWS:
+        path = row.path.format(**objects)
+        try:
+            urls.match(path, method=row.method)
+        except Exception:
+            continue  # not served: test_every_route_is_in_the_matrix reports it
+        valid = row.body(objects) if row.body else {}
+
+        @PROPERTY_PER_ROUTE
+        @given(data=st.data())
+        def check(data):
+            body = data.draw(st.one_of(mutations(valid) if valid else junk(), junk(list(valid)),
+                                       st.builds(dict)), label="body")
+            before = snapshot(app)
+            response = client._send(row.method, path, data=json.dumps(body, allow_nan=True),
+                                    headers={"Content-Type": "application/json"})
+            assert_clean(response, f"{row.key} {json.dumps(body, allow_nan=True)[:200]}")
+            if response.status_code >= 400:
+                assert_unchanged(before, snapshot(app), row.key)
+
+        check()
+
+
+NASTY_SEGMENTS = ["..", "../../etc/passwd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "' OR '1'='1", "1; DROP TABLE users",
+                  "0", "-1", "99999999999999999999999", "1e3", "null", "%00", "\u00e9l\u00e9ktro", "😀",
+                  "a" * 500, "<script>", "%252e%252e"]
+
+
+def test_every_path_parameter_with_hostile_values(app, organiser_world):
+    import re as _re
+    client = organiser_world["client"]
+    before = snapshot(app)
+    for row in PATH_ROWS:
+        for nasty in NASTY_SEGMENTS:
+            path = _re.sub(r"\{[a-z_0-9]+\}", quote(nasty, safe="%"), row.path)
+            body = row.body(organiser_world["objects"]) if row.body else None
+            response = client._send(row.method, path, json=body)
+            assert_clean(response, f"{row.method} {path}")
+            assert response.status_code in (400, 404, 405), (row.method, path, response.status_code)
+    assert_unchanged(before, snapshot(app), "hostile path parameters")
+
+
+def test_every_query_with_hostile_values(app, organiser_world):
+    client = organiser_world["client"]
+    gets = [r for r in ROUTES if r.method == "GET" and r.path.startswith("/api/")]
+    for row in gets:
+        path = row.path.format(**organiser_world["objects"])
+        for nasty in NASTY_STRINGS[:40]:
+            if "\ud800" in nasty or "\udfff" in nasty:
+                continue
+            query = "&".join(f"{k}={quote(nasty[:3000], safe='')}" for k in QUERY_KEYS)
+            response = client.get(f"{path}?{query}")
+            assert_clean(response, f"GET {path}?…={nasty[:30]!r}")
