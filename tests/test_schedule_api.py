@@ -294,3 +294,17 @@ def test_demo_programme_has_no_room_overlaps_and_links_booths(app):
                     assert not (a.starts_at < b.ends_at and b.starts_at < a.ends_at), (a.title, b.title)
         assert any(s.booth and s.booth.slug == "elektromobilitaet-sued-west" for s in sessions)
         assert db.session.scalar(select(db.func.count()).select_from(Favourite)) >= 2
+
+
+@pytest.mark.parametrize("query", ["?track=%00", "?room=a%00b", "?track=" + "x" * 121])
+def test_unstorable_filters_are_400(people, query):
+    response = people["attendee"].get("/api/sessions" + query)
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize("change", [{"booth_slug": "a\x00b"}, {"title": "\ud800"}, {"speakers": ["\ud800"]},
+                                    {"room": "x" * 121}, {"booth_slug": ["x"]}])
+def test_hostile_session_fields_are_400(app, people, change):
+    response = people["organiser"].post("/api/sessions", json=body(**change))
+    assert response.status_code == 400
+    assert session_count(app) == 0

@@ -128,6 +128,7 @@ BROKEN = {
     "event not an object": (tiny(event(), "talk"), "[1]: expected an object"),
     "duplicate guid": (tiny(event(), event(date="2020-11-10T11:00:00+01:00")), "appears twice"),
     "bad persons": (tiny(event(persons=[{"id": 3}])), "persons[0]: expected public_name or name"),
+    "surrogate speaker": (tiny(event(persons=["\ud800"])), "persons[0]: not valid Unicode"),
     "bad zone": ({"schedule": {"conference": {"time_zone_name": "Mars/Base", "days": []}}}, "time_zone_name"),
     "naive date without zone": ({"schedule": {"conference": {"days": [{"rooms": {"A": [
         event(date="2020-11-10T09:00:00")]}}]}}}, "needs a UTC offset"),

@@ -145,3 +145,10 @@ def test_session_page_needs_login_and_an_existing_session(app, anon, attendee):
 def test_scripts_and_styles_are_served(app, anon):
     assert anon.get("/static/js/schedule.js").status_code == 200
     assert anon.get("/static/css/schedule.css").status_code == 200
+
+
+def test_schedule_page_survives_hostile_filters(app, attendee):
+    _, client = attendee
+    db_session(app, "Keynote", track="Keynote")
+    for query in ("?track=%00", "?room=%ED%A0%80", "?track=" + "x" * 500):
+        assert client.get("/schedule" + query).status_code == 200

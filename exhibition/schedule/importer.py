@@ -44,6 +44,16 @@ class ImportedSession:
     speakers: list[str] = field(default_factory=list)
 
 
+def _clean_text(value: str, path: str) -> str:
+    """Text a database can store: NUL removed, lone surrogates refused."""
+    value = value.replace("\x00", "").strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        _fail(path, "not valid Unicode text")
+    return value
+
+
 def _fail(path: str, problem: str):
     raise Invalid(f"{path}: {problem}")
 
@@ -62,11 +72,7 @@ def _string(event: dict, key: str, path: str, *, required: bool, max_len: int) -
         return ""
     if not isinstance(value, str):
         _fail(f"{path}.{key}", "expected a string")
-    value = value.strip().replace("\x00", "")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        _fail(f"{path}.{key}", "not valid Unicode text")
+    value = _clean_text(value, f"{path}.{key}")
     if required and not value:
         _fail(f"{path}.{key}", "must not be empty")
     if len(value) > max_len:
@@ -116,7 +122,7 @@ def _speakers(value: Any, path: str) -> list[str]:
                 _fail(f"{path}[{i}]", "expected public_name or name")
         else:
             _fail(f"{path}[{i}]", "expected an object with public_name or name")
-        name = name.strip()[:120]
+        name = _clean_text(name, f"{path}[{i}]")[:120]
         if name:
             names.append(name)
     return names[:30]
@@ -128,7 +134,7 @@ def _event(event: Any, path: str, room_name: str, zone: ZoneInfo | None) -> Impo
     title = _string(event, "title", path, required=True, max_len=300)
     starts_at = parse_start(event.get("date"), f"{path}.date", zone)
     length = parse_duration(event.get("duration"), f"{path}.duration")
-    room = _string(event, "room", path, required=False, max_len=120) or room_name[:120]
+    room = _string(event, "room", path, required=False, max_len=120) or _clean_text(room_name, path)[:120]
     track = event.get("track")
     if isinstance(track, dict):  # some generators give {"name": …}
         track = track.get("name")

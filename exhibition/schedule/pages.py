@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import get_timezone
 from flask_login import current_user
 
+from .. import validation as v
 from ..markdown import render as render_markdown
 from ..types import utcnow
 from . import calendar, services
@@ -83,11 +84,16 @@ def _days(sessions) -> list[dict]:
     return [{"date": day, "rooms": list(rooms.items())} for day, rooms in days.items()]
 
 
+def _filter_value(key: str) -> str:
+    """A filter from the query string; text no database can compare is dropped."""
+    value = (request.args.get(key) or "").strip()[:120]
+    return value if "\x00" not in value and v.is_encodable(value) else ""
+
+
 @bp.get("/schedule")
 def schedule():
     """Public, like the programme's calendar; the agenda toggles only for people logged in."""
-    track = (request.args.get("track") or "").strip()[:120]
-    room = (request.args.get("room") or "").strip()[:120]
+    track, room = _filter_value("track"), _filter_value("room")
     now = utcnow()
     sessions = services.list_sessions(track=track or None, room=room or None)
     running, upcoming = services.live_and_next(now)

@@ -104,10 +104,9 @@ def search_sessions(args: dict, event_timezone: str = "Europe/Berlin") -> list[S
     end = parse_query_time(args.get("to"), "to", event_timezone)
     if start and end and end < start:
         raise Invalid("to must not be before from")
-    for key in ("track", "room"):
-        if args.get(key) is not None and len(args[key]) > 120:
-            raise Invalid(f"{key} is longer than 120 characters")
-    return list_sessions(starts_before=end, ends_after=start, track=args.get("track"), room=args.get("room"))
+    track = v.text(args, "track", required=False, max_len=120)
+    room = v.text(args, "room", required=False, max_len=120)
+    return list_sessions(starts_before=end, ends_after=start, track=track, room=room)
 
 
 def live_and_next(now: datetime | None = None, limit: int = NEXT_LIMIT) -> tuple[list[Session], list[Session]]:
@@ -138,9 +137,10 @@ def _booth_by_slug(value) -> object | None:
         return None
     if not isinstance(value, str):
         raise Invalid("booth_slug must be a string or null")
-    booth = db.session.scalar(select(Booth).where(Booth.slug == value.strip()))
+    slug = v.text({"booth_slug": value}, "booth_slug", required=False, max_len=64) or ""
+    booth = db.session.scalar(select(Booth).where(Booth.slug == slug)) if slug else None
     if booth is None:
-        raise Invalid(f"booth_slug {value.strip()[:64]!r} names no booth")
+        raise Invalid(f"booth_slug {slug!r} names no booth")
     return booth
 
 
