@@ -51,6 +51,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "de")
     TESTING = False
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt, N=2**15: slow and memory-hard
 
 
 def load_config(instance_path: str) -> dict:
@@ -88,4 +89,6 @@ def testing_overrides() -> dict:
         "SOCKETIO_MESSAGE_QUEUE": None,
         "SQLALCHEMY_DATABASE_URI": database_url(url) if url else "sqlite://",
         "SECRET_KEY": "test-secret",
+        # Still scrypt, at a cost that keeps the suite fast; production keeps Config's.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }

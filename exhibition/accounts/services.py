@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import available_timezones
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,8 +24,9 @@ _DUMMY_HASH = None
 
 
 def _hash(password: str) -> str:
-    # scrypt: a slow, memory-hard hash (werkzeug's default).
-    return generate_password_hash(password, method="scrypt")
+    # scrypt: a slow, memory-hard hash (werkzeug's default). The test suite sets a
+    # cheaper scrypt cost (PASSWORD_HASH_METHOD) so thousands of test logins stay fast.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def _password(data: dict) -> str:
