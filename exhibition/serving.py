@@ -75,6 +75,8 @@ def install(app: Flask) -> None:
     """Called by create_app after Socket.IO is set up: the middleware goes outermost."""
     if not setting(app, "SOCKETIO_WEBSOCKET_COMPRESSION"):
         app.wsgi_app = DeclineWebSocketCompression(app.wsgi_app)
+    from .sqlite_tuning import install as tune_sqlite
+    tune_sqlite()  # WAL: a commit no longer stalls the process for several fsyncs
 
 
 def raise_open_files_limit(wanted: int) -> int:

@@ -1,0 +1,79 @@
+"""Prepare a database for the platform benchmark: the schema, N attendee accounts
+(one precomputed scrypt hash for all: creating 10,000 accounts must not take 10,000
+slow hashes), B booths ``bench-0`` … and a signed session cookie per account.
+
+The cookies are what a login would set (Flask-Login's ``_user_id`` in Flask's signed
+session), made with the server's SECRET_KEY instead of 10,000 logins: the benchmark
+measures holding and using connections, not password hashing. (A real login works
+too: every account's password is ``bench-password``.)
+
+    python bench/prepare_platform.py --database-url URL --secret-key K --users N --booths B --out FILE
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--secret-key", required=True)
+    parser.add_argument("--users", type=int, default=10000)
+    parser.add_argument("--booths", type=int, default=20)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--instance", default=str(ROOT / "bench" / "results" / "instance"))
+    args = parser.parse_args()
+    os.environ.update({"DATABASE_URL": args.database_url, "SECRET_KEY": args.secret_key,
+                       "EXHIBITION_DEMO": "0", "SOCKETIO_ASYNC_MODE": "threading"})
+    os.environ.pop("SOCKETIO_MESSAGE_QUEUE", None)
+
+    from sqlalchemy import insert, text
+    from werkzeug.security import generate_password_hash
+
+    from exhibition import create_app
+    from exhibition.accounts.models import User
+    from exhibition.booths.models import Booth
+    from exhibition.extensions import db
+    from exhibition.types import utcnow
+
+    app = create_app(instance_path=args.instance)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        else:
+            db.drop_all()
+        if any((ROOT / "migrations" / "versions").glob("*.py")):
+            from flask_migrate import upgrade
+            upgrade()
+        else:
+            db.create_all()
+        password_hash = generate_password_hash("bench-password", method="scrypt")
+        now = utcnow()
+        db.session.execute(insert(User), [
+            {"email": f"bench{i}@example.test", "password_hash": password_hash, "display_name": f"Bench {i}",
+             "organisation": "Bench", "role": "attendee", "bio": "", "interests": [],
+             "visible_in_directory": True, "created_at": now} for i in range(args.users)])
+        db.session.execute(insert(Booth), [
+            {"slug": f"bench-{b}", "name": f"Bench booth {b}", "tagline": "", "description": "", "topics": [],
+             "website": "", "video_url": "", "logo_url": "", "created_at": now} for b in range(args.booths)])
+        db.session.commit()
+        ids = [row[0] for row in db.session.execute(text("SELECT id FROM users ORDER BY id"))]
+        serializer = app.session_interface.get_signing_serializer(app)
+        name = app.config["SESSION_COOKIE_NAME"]
+        cookies = [f"{name}={serializer.dumps({'_user_id': str(uid), '_fresh': False})}" for uid in ids]
+        db.session.remove()
+        db.engine.dispose()
+    Path(args.out).write_text(json.dumps(cookies))
+    print(f"{len(cookies)} accounts, {args.booths} booths ready", flush=True)
+
+
+if __name__ == "__main__":
+    main()

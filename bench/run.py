@@ -1,0 +1,351 @@
+"""Benchmarks: the platform against a bare Flask-SocketIO floor, in the same run.
+
+    bench/run.sh                       # everything, the issue's sizes (about 10 minutes)
+    bench/run.sh --quick               # small sizes, a smoke run (about 2 minutes)
+    bench/run.sh --only connections,fanout --targets floor,sqlite
+
+Each scenario starts a fresh server pinned to core 1 (``taskset -c 1``) and runs the
+Node load generator (bench/loadgen.js, the official socket.io-client) pinned to core
+0; on a machine with one core both share it. Scenarios:
+
+1. connections: N authenticated WebSocket clients held; server RSS per connection.
+2. fanout: one booth room, M receivers, one sender at R msg/s for D s; delivery
+   latency p50/p99 measured on one clock (sender and receivers share the load
+   generator's process), all delivered? in order?
+3. acked: S senders in B booth rooms, each sends its next message when the ack of
+   the previous one came back; acks/s (every platform message is stored first).
+4. redis: two platform processes on PostgreSQL + Redis, receivers on both, the
+   sender on one: loss, order, and p99 against one process without a queue.
+5. settings: the floor with one server setting flipped (TCP_NODELAY, WebSocket
+   compression, connection cap), to show what each costs.
+
+Targets: floor (bench/floor_server.py: no auth, no database, the platform's server
+settings), sqlite and postgresql (the platform, CHAT_RATE_LIMIT=0, accounts from
+bench/prepare_platform.py). Figures are printed and written to bench/results/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as pyplatform
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+PY = sys.executable
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/exhibition_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET = secrets.token_hex(16)
+
+FULL = {"n": 10000, "receivers": 1000, "rate": 20, "seconds": 10, "senders": 100, "rooms": 20}
+QUICK = {"n": 1000, "receivers": 200, "rate": 20, "seconds": 4, "senders": 40, "rooms": 8}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pinned(core: str, cmd: list[str]) -> list[str]:
+    return (["taskset", "-c", core] if shutil.which("taskset") and os.cpu_count() > 1 else []) + cmd
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    def __init__(self, name: str, cmd: list[str], env: dict, port: int):
+        self.name, self.port = name, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = (RESULTS / f"server-{name}-{port}.log").open("w")
+        self.proc = subprocess.Popen(pinned("1", cmd), cwd=str(ROOT), env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {self.log.name}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def server_env(extra: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCKETIO_", "DATABASE_URL"))}
+    env.update({"PYTHONUNBUFFERED": "1", "SECRET_KEY": SECRET, "EXHIBITION_DEMO": "0", "CHAT_RATE_LIMIT": "0",
+                "SOCKETIO_ASYNC_MODE": "eventlet"})
+    env.update(extra)
+    return env
+
+
+def start_floor(flags: list[str] | None = None) -> Server:
+    port = free_port()
+    return Server("floor", [PY, str(BENCH / "floor_server.py"), "--port", str(port), *(flags or [])],
+                  server_env({}), port)
+
+
+def start_platform(database_url: str, queue: str | None = None, name: str = "platform") -> Server:
+    port = free_port()
+    extra = {"PORT": str(port), "DATABASE_URL": database_url}
+    if queue:
+        extra["SOCKETIO_MESSAGE_QUEUE"] = queue
+    return Server(name, [PY, "run.py"], server_env(extra), port)
+
+
+def prepare(database_url: str, users: int, booths: int) -> list[str]:
+    out = RESULTS / "cookies.json"
+    subprocess.run([PY, str(BENCH / "prepare_platform.py"), "--database-url", database_url, "--secret-key", SECRET,
+                    "--users", str(users), "--booths", str(booths), "--out", str(out)],
+                   cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
+def loadgen(options: dict, on_ready=None) -> dict:
+    proc = subprocess.Popen(pinned("0", ["node", str(BENCH / "loadgen.js"), json.dumps(options)]),
+                            cwd=str(ROOT), stdout=subprocess.PIPE, text=True)
+    result, extra = {}, {}
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "ready" and on_ready:
+            extra = on_ready(event) or {}
+        elif event["event"] in ("result", "error"):
+            result = event
+    proc.wait()
+    result.update(extra)
+    if "loadgen_cpu_seconds" in result:
+        result["loadgen_cpu_share"] = round(result["loadgen_cpu_seconds"] / result["loadgen_wall_seconds"], 2)
+    return result
+
+
+def scenario_connections(server: Server, n: int, cookies: list[str], deflate: bool = False) -> dict:
+    loadgen({"scenario": "connections", "url": server.url, "n": 50, "hold": 0.5, "cookies": cookies})
+    time.sleep(1.5)
+    base = rss_kb(server.proc.pid)
+
+    def measure(_ready):
+        time.sleep(3)
+        rss = rss_kb(server.proc.pid)
+        return {"rss_base_kb": base, "rss_held_kb": rss}
+
+    r = loadgen({"scenario": "connections", "url": server.url, "n": n, "hold": 4, "cookies": cookies,
+                 "concurrency": 100, "deflate": deflate}, measure)
+    if r.get("connected"):
+        r["kb_per_connection"] = round((r["rss_held_kb"] - r["rss_base_kb"]) / r["connected"], 1)
+    return r
+
+
+def scenario_fanout(receivers_on: list[Server], sender_on: Server, room: str, size: dict, cookies: list[str],
+                    deflate: bool = False) -> dict:
+    cpu0 = {s.name: cpu_seconds(s.proc.pid) for s in receivers_on}
+    r = loadgen({"scenario": "fanout", "url": receivers_on[0].url, "receiverUrls": [s.url for s in receivers_on],
+                 "senderUrl": sender_on.url, "receivers": size["receivers"], "rate": size["rate"],
+                 "seconds": size["seconds"], "room": room, "cookies": cookies, "deflate": deflate})
+    r["server_cpu_seconds"] = {s.name: round(cpu_seconds(s.proc.pid) - cpu0[s.name], 2) for s in receivers_on}
+    return r
+
+
+def scenario_acked(server: Server, size: dict, room_prefix: str, cookies: list[str]) -> dict:
+    r = loadgen({"scenario": "acked", "url": server.url, "senders": size["senders"], "rooms": size["rooms"],
+                 "roomPrefix": room_prefix, "seconds": size["seconds"], "cookies": cookies})
+    r["server_rss_kb"] = rss_kb(server.proc.pid)
+    return r
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "?")
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "0")
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
+            "cpu": cpu, "memory_gib": round(int(mem) / 1024 / 1024, 1), "python": pyplatform.python_version(),
+            "node": node, "kernel": pyplatform.release()}
+
+
+def database_for(target: str) -> str:
+    if target == "sqlite":
+        path = RESULTS / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg2
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = psycopg2.connect(PG_URL.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return PG_URL
+
+
+def run(args) -> dict:
+    size = dict(QUICK if args.quick else FULL)
+    for key in size:
+        if getattr(args, key, None):
+            size[key] = getattr(args, key)
+    only = set(args.only.split(",")) if args.only else {"connections", "fanout", "acked", "redis", "settings"}
+    targets = args.targets.split(",")
+    report: dict = {"machine": machine(), "size": size, "results": {}}
+    users = max(size["n"], size["receivers"] + 1, size["senders"]) + 10
+    print(json.dumps(report["machine"]), flush=True)
+
+    def record(target: str, scenario: str, result: dict) -> None:
+        report["results"].setdefault(target, {})[scenario] = result
+        print(f"{target:>10} {scenario:<12} {json.dumps(result)}", flush=True)
+
+    for target in targets:
+        cookies = []
+        if target != "floor":
+            database = database_for(target)
+            cookies = prepare(database, users, size["rooms"])
+        start = start_floor if target == "floor" else (lambda: start_platform(database))
+        room = "bench" if target == "floor" else "booth:bench-0"
+        prefix = "bench-" if target == "floor" else "booth:bench-"
+        for scenario in ("connections", "fanout", "acked"):
+            if scenario not in only or (scenario == "connections" and target == "postgresql" and not args.all_pg):
+                continue
+            server = start()
+            try:
+                if scenario == "connections":
+                    record(target, scenario, scenario_connections(server, size["n"], cookies))
+                elif scenario == "fanout":
+                    record(target, scenario, scenario_fanout([server], server, room, size, cookies))
+                else:
+                    record(target, scenario, scenario_acked(server, size, prefix, cookies))
+            finally:
+                server.stop()
+
+    if "redis" in only:
+        database = database_for("postgresql")
+        cookies = prepare(database, users, size["rooms"])
+        import redis
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        one = start_platform(database, name="pg-single")
+        try:
+            record("postgresql", "fanout_1proc", scenario_fanout([one], one, "booth:bench-0", size, cookies))
+        finally:
+            one.stop()
+        a = start_platform(database, REDIS_URL, name="redis-a")
+        b = start_platform(database, REDIS_URL, name="redis-b")
+        try:
+            record("redis2", "fanout", scenario_fanout([a, b], a, "booth:bench-0", size, cookies))
+        finally:
+            a.stop()
+            b.stop()
+
+    if "settings" in only:
+        small = {"receivers": min(size["receivers"], 500), "rate": size["rate"], "seconds": size["seconds"]}
+        acked_small = {"senders": 1, "rooms": 1, "seconds": 3}
+        for label, flags, deflate in (("tuned", [], True), ("nodelay_off", ["--nodelay", "0"], True),
+                                      ("deflate_on", ["--deflate", "1"], True), ("defaults", ["--defaults"], True)):
+            results = {}
+            server = start_floor(flags)
+            try:
+                results["acked_1_sender"] = scenario_acked(server, acked_small, "s-", [])
+            finally:
+                server.stop()
+            server = start_floor(flags)
+            try:
+                results["connections_2000"] = scenario_connections(server, 2000, [], deflate=deflate)
+            finally:
+                server.stop()
+            server = start_floor(flags)
+            try:
+                results["fanout"] = scenario_fanout([server], server, "bench", small, [], deflate=deflate)
+            finally:
+                server.stop()
+            if label in ("tuned", "defaults"):
+                server = start_floor(flags)
+                try:
+                    results["connections_1100"] = loadgen({"scenario": "connections", "url": server.url,
+                                                           "n": 1100, "hold": 1, "concurrency": 200})
+                finally:
+                    server.stop()
+            record("floor", f"settings_{label}", results)
+    return report
+
+
+def ratios(report: dict) -> list[str]:
+    res = report["results"]
+    floor = res.get("floor", {})
+    lines = []
+
+    def get(target, scenario, key):
+        return res.get(target, {}).get(scenario, {}).get(key)
+
+    for target in ("sqlite", "postgresql"):
+        fc, pc = get("floor", "connections", "kb_per_connection"), get(target, "connections", "kb_per_connection")
+        if fc and pc:
+            lines.append(f"{target}: memory per connection {pc} KB vs floor {fc} KB = {pc / fc:.2f}x (target <= 1.5x)")
+        f99, p99 = get("floor", "fanout", "p99_ms"), get(target, "fanout", "p99_ms")
+        if f99 and p99:
+            d, e = get(target, "fanout", "delivered"), get(target, "fanout", "expected")
+            lines.append(f"{target}: fan-out p99 {p99:.1f} ms vs floor {f99:.1f} ms = {p99 / f99:.2f}x "
+                         f"(target <= 1.5x), delivered {d}/{e}")
+        fa, pa = get("floor", "acked", "acks_per_second"), get(target, "acked", "acks_per_second")
+        if fa and pa:
+            lines.append(f"{target}: acked {pa:.0f}/s vs floor {fa:.0f}/s = {pa / fa:.2f}x (target >= 0.5x)")
+    one, two = get("postgresql", "fanout_1proc", "p99_ms"), get("redis2", "fanout", "p99_ms")
+    if one and two:
+        r = res["redis2"]["fanout"]
+        lines.append(f"redis, 2 processes: p99 {two:.1f} ms vs 1 process {one:.1f} ms (+{two - one:.1f} ms), "
+                     f"delivered {r['delivered']}/{r['expected']}, out of order {r['out_of_order']}")
+    _ = floor
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", help="comma list of connections,fanout,acked,redis,settings")
+    parser.add_argument("--targets", default="floor,sqlite,postgresql")
+    parser.add_argument("--all-pg", action="store_true", help="also the connections scenario on PostgreSQL")
+    for key in FULL:
+        parser.add_argument(f"--{key}", type=int)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    report = run(args)
+    report["ratios"] = ratios(report)
+    print("\n".join(["", "== ratios to the floor"] + report["ratios"]), flush=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"run-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(f"written: {path}")
+
+
+if __name__ == "__main__":
+    main()
