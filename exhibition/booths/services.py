@@ -17,6 +17,7 @@ import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import presence, realtime
 from .. import validation as v
@@ -291,16 +292,20 @@ def leave_lead(user, slug: str, note=None, share_contact=None) -> tuple[Lead, bo
     if share_contact is not True:
         raise Invalid("share_contact must be true: contact details are only shared with consent")
     note = v.text({"note": note}, "note", required=False, max_len=2000, default="")
-    lead = db.session.scalar(select(Lead).where(Lead.booth_id == booth.id, Lead.user_id == user.id))
-    created = lead is None
-    if created:
-        lead = Lead(booth_id=booth.id, user_id=user.id, note=note)
-        db.session.add(lead)
-    else:
-        lead.note = note
-        lead.updated_at = utcnow()
+    lead = own_lead(user, booth)
+    if lead is None:
+        try:
+            lead = Lead(booth_id=booth.id, user_id=user.id, note=note)
+            db.session.add(lead)
+            db.session.commit()
+            return lead, True
+        except IntegrityError:  # the same person's other request won the race
+            db.session.rollback()
+            lead = own_lead(user, booth)
+    lead.note = note
+    lead.updated_at = utcnow()
     db.session.commit()
-    return lead, created
+    return lead, False
 
 
 def own_lead(user, booth: Booth) -> Lead | None:
