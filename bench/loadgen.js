@@ -2,15 +2,15 @@
 // Usage: node bench/loadgen.js '<json options>'; prints JSON lines: {"event":"ready",...}
 // when all clients are connected (and joined), then {"event":"result",...}.
 // Options: scenario (connections | fanout | acked), url, senderUrl (fanout: the sender's
-// process, default url), receiverUrls (fanout: receivers spread over these), cookies
-// (list of Cookie header values, one per client; none for the floor), n, receivers,
+// process, default url), receiverUrls (fanout: receivers spread over these), cookiesFile
+// (a JSON list of Cookie header values, one per client; none for the floor), n, receivers,
 // rate, seconds, senders, rooms, roomPrefix, hold, concurrency, deflate.
 "use strict";
 const { io } = require("socket.io-client");
 const { performance } = require("perf_hooks");
 
 const opt = JSON.parse(process.argv[2] || "{}");
-const cookies = opt.cookies || [];
+const cookies = opt.cookiesFile ? JSON.parse(require("fs").readFileSync(opt.cookiesFile, "utf8")) : [];
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cpuStart = process.cpuUsage();

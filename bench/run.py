@@ -133,6 +133,11 @@ def prepare(database_url: str, users: int, booths: int) -> list[str]:
 
 
 def loadgen(options: dict, on_ready=None) -> dict:
+    cookies = options.pop("cookies", None)
+    if cookies:  # too many for the command line: through a file
+        path = RESULTS / "loadgen-cookies.json"
+        path.write_text(json.dumps(cookies))
+        options["cookiesFile"] = str(path)
     proc = subprocess.Popen(pinned("0", ["node", str(BENCH / "loadgen.js"), json.dumps(options)]),
                             cwd=str(ROOT), stdout=subprocess.PIPE, text=True)
     result, extra = {}, {}
