@@ -1,6 +1,11 @@
 """HTML pages of the programme: the lobby (/), the schedule (/schedule), a session's
 page (/sessions/<id>) and the public calendar (/schedule.ics).
 
+The lobby and the schedule are public (the permission matrix in
+tests/test_permission_matrix.py says so; the programme is public like its
+calendar): anonymous visitors see the programme without the personal parts. The
+session page (with its chat) needs a login.
+
 Times are formatted on the server in the person's time zone (Flask-Babel's
 selector: their own zone, else the event's), so the pages work without JavaScript."""
 from __future__ import annotations
