@@ -36,6 +36,9 @@ def init_socketio(app: Flask) -> None:
     def check_origin(origin, environ=None):
         return origin_allowed(origin, environ or {}, allowed)
 
+    # The SocketIO object outlives an app (tests build many): a queue manager made
+    # for an earlier app must not carry over to one configured without a queue.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=cfg["SOCKETIO_ASYNC_MODE"],
