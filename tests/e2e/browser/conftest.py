@@ -32,6 +32,9 @@ PEOPLE = {
     "staff": {"email": "e2e-staff@example.test", "name": "Stefan Staff", "role": "staff", "booth": BOOTH},
     "visitor": {"email": "e2e-visitor@example.test", "name": "Vera Visitor", "role": "attendee"},
     "visitor2": {"email": "e2e-visitor2@example.test", "name": "Viktor Visitor", "role": "attendee"},
+    # a pair of their own for the meeting flow, so other tests' meetings do not interfere
+    "asker": {"email": "e2e-asker@example.test", "name": "Astrid Asker", "role": "attendee"},
+    "askee": {"email": "e2e-askee@example.test", "name": "Bruno Askee", "role": "attendee"},
 }
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects anything

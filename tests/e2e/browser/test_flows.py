@@ -144,27 +144,30 @@ def test_favourite_a_session_and_see_it_in_the_agenda(open_page):
 
 
 def test_request_a_meeting_and_see_it_accepted_live(open_page):
-    requester, invitee = open_page("visitor"), open_page("visitor2")
+    requester, invitee = open_page("asker"), open_page("askee")
     invitee.goto("/me")
     wait_for_socket(invitee)
     requester.goto("/me")
     wait_for_socket(requester)
+    note = f"Shall we talk about batteries? {uuid.uuid4().hex[:6]}"
     form = requester.locator("[data-meeting-form]")
     person = form.locator("select").first
-    person.select_option(person.locator("option", has_text=PEOPLE["visitor2"]["name"]).first.get_attribute("value"))
+    person.select_option(person.locator("option", has_text=PEOPLE["askee"]["name"]).first.get_attribute("value"))
     day = date.today() + timedelta(days=3 + uuid.uuid4().int % 200)
     form.locator("input[type=date]").fill(day.isoformat())
     form.locator("input[type=time]").fill("10:30")
-    form.locator("textarea").fill("Shall we talk about batteries?")
+    form.locator("textarea").fill(note)
     form.locator("button[type=submit]").click()
-    expect(requester.locator("[data-meetings-outgoing]")).to_contain_text(PEOPLE["visitor2"]["name"])
+    expect(requester.locator("[data-meetings-outgoing]")).to_contain_text(note)
 
-    incoming = invitee.locator("[data-meetings-incoming]")
-    expect(incoming).to_contain_text(PEOPLE["visitor"]["name"])  # live, no reload
+    request = invitee.locator("[data-meetings-incoming] li", has_text=note)
+    expect(request).to_contain_text(PEOPLE["asker"]["name"])  # live, no reload
     shot(invitee, "meeting-request-incoming")
-    incoming.get_by_role("button", name=re.compile("Accept|Annehmen")).first.click()
-    expect(requester.locator("[data-meetings-accepted]")).to_contain_text(PEOPLE["visitor2"]["name"])
-    expect(invitee.locator("[data-meetings-accepted]")).to_contain_text(PEOPLE["visitor"]["name"])
+    request.get_by_role("button", name=re.compile("Accept|Annehmen")).click()
+    expect(requester.locator("[data-meetings-accepted]")).to_contain_text(note)
+    expect(requester.locator("[data-meetings-accepted]")).to_contain_text(PEOPLE["askee"]["name"])
+    expect(invitee.locator("[data-meetings-accepted]")).to_contain_text(PEOPLE["asker"]["name"])
+    expect(requester.locator("[data-meetings-outgoing]")).not_to_contain_text(note)
     shot(requester, "meeting-accepted")
 
 
