@@ -10,7 +10,12 @@ ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
 
 def _patch(mode: str) -> None:
     if mode == "eventlet":
-        import eventlet
+        import warnings
+
+        with warnings.catch_warnings():
+            # eventlet is the user's choice, deprecated upstream: see README "Choices".
+            warnings.simplefilter("ignore")
+            import eventlet
 
         eventlet.monkey_patch()
         from psycogreen.eventlet import patch_psycopg
