@@ -7,6 +7,7 @@ in a Socket.IO ack.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -67,18 +68,36 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api" or request.is_json
 
 
+def page_message(status: int) -> str:
+    """What an HTML error page tells a person, in their language (the JSON API keeps
+    the English developer message)."""
+    messages = {
+        400: _("The request was not valid. Please check your entries."),
+        401: _("Please log in first."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This action is not possible here."),
+        409: _("This conflicts with something that exists already."),
+        413: _("That is too large."),
+        429: _("Too many requests. Please wait a moment."),
+    }
+    return messages.get(status, _("Something went wrong on our side. Please try again later."))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         if _wants_json():
             return error_response(err.status, err.code, err.message)
-        return render_template("errors/error.html", status=err.status, message=err.message), err.status
+        return render_template("errors/error.html", status=err.status,
+                               message=page_message(err.status)), err.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):
         if _wants_json():
             return error_response(403, "csrf", "missing or wrong CSRF token (header X-CSRFToken from GET /api/csrf)")
-        return render_template("errors/error.html", status=403, message=err.description), 403
+        message = _("The form has expired. Please reload the page and try again.")
+        return render_template("errors/error.html", status=403, message=message), 403
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
@@ -88,11 +107,11 @@ def register_error_handlers(app: Flask) -> None:
             if status == 405:
                 message = f"method {request.method} not allowed here"
             return error_response(status, _CODES.get(status, "error"), message)
-        return render_template("errors/error.html", status=status, message=err.name), status
+        return render_template("errors/error.html", status=status, message=page_message(status)), status
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         app.logger.exception("unhandled error")
         if _wants_json():
             return error_response(500, "internal", "internal error")
-        return render_template("errors/error.html", status=500, message="Internal error"), 500
+        return render_template("errors/error.html", status=500, message=page_message(500)), 500

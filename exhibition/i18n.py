@@ -43,3 +43,23 @@ def compile_translations() -> None:
         with tmp.open("wb") as f:
             write_mo(f, catalog)
         tmp.replace(mo)
+
+
+def js_strings() -> dict[str, str]:
+    """Texts the page scripts build themselves, English source text → the page's language.
+
+    base.html puts them into a non-executed ``<script type="application/json" id="i18n-strings">``
+    block; ``Exhibition.t(key, params)`` in static/js/app.js reads it (falling back to the key).
+    Placeholders are written ``{name}`` and filled in by ``Exhibition.t``.
+    """
+    from flask_babel import gettext as _
+
+    return {
+        "Error:": _("Error:"),
+        "The request failed.": _("The request failed."),
+        "attendee": _("attendee"),
+        "staff": _("staff"),
+        "organiser": _("organiser"),
+        "{when} with {name}: {status}": _("%(when)s with %(name)s: %(status)s",
+                                          when="{when}", name="{name}", status="{status}"),
+    }

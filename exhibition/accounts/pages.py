@@ -6,7 +6,7 @@ from flask_login import current_user, logout_user
 
 from .. import realtime
 from ..auth import safe_next
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from . import services
 from .views import start_session
 
@@ -39,11 +39,29 @@ def register():
         try:
             user = services.register(request.form.to_dict())
         except DomainError as err:
-            return render_template("accounts/register.html", error=err.message, next=next_url,
+            return render_template("accounts/register.html", error=_register_error(err), next=next_url,
                                    form=request.form), err.status
         start_session(user)
         return redirect(next_url)
     return render_template("accounts/register.html", error=None, next=next_url, form={})
+
+
+def _register_error(err: DomainError) -> str:
+    """The registration form's message for a person, in their language (the API keeps
+    the English developer message)."""
+    if isinstance(err, Conflict):
+        return _("An account with this e-mail address exists already.")
+    field = err.message.split(" ", 1)[0]
+    if field == "password":
+        return _("The password must be between %(min)d and %(max)d characters long.",
+                 min=services.MIN_PASSWORD, max=services.MAX_PASSWORD)
+    if field == "email":
+        return _("Please enter a valid e-mail address.")
+    if field == "display_name":
+        return _("Please enter your name (at most %(max)d characters).", max=80)
+    if field == "organisation":
+        return _("The organisation may have at most %(max)d characters.", max=120)
+    return _("Please check your entries.")
 
 
 @bp.post("/logout")

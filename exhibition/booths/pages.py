@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import presence
-from ..errors import DomainError
+from ..errors import DomainError, page_message
 from ..markdown import render
 from . import services
 
@@ -78,8 +78,12 @@ def leave_lead(slug):
     try:
         _lead, created = services.leave_lead(current_user, slug, note, consent or None)
     except DomainError as err:
-        message = _("Please tick the box to agree to share your contact details.") \
-            if "share_contact" in err.message else err.message
+        if "share_contact" in err.message:
+            message = _("Please tick the box to agree to share your contact details.")
+        elif err.message.startswith("note"):
+            message = _("The note may have at most %(max)d characters.", max=2000)
+        else:
+            message = page_message(err.status)
         return render_template("booths/detail.html",
                                **_detail_context(slug, lead_error=message, lead_note=note)), err.status
     flash(_("Thank you! The cluster will get in touch.") if created

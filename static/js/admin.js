@@ -108,7 +108,7 @@
       const response = await fetch("/api/sessions/import", { method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" } });
       const json = await response.json().catch(() => null);
-      if (!response.ok) throw new Error((json && json.error && json.error.message) || response.statusText);
+      if (!response.ok) throw new Error((json && json.error && json.error.message) || X.t("The request failed."));
       say(t("Imported").replace("{created}", json.created).replace("{updated}", json.updated));
       importForm.reset(); loadSessions();
     } catch (err) { fail(err); }
@@ -206,7 +206,7 @@
     try {
       const data = await api("GET", "/api/admin/users?q=" + encodeURIComponent(q));
       const items = data.users.map((u) => el("li", { "data-lookup-user-id": u.id },
-        el("strong", { text: u.display_name }), " <" + u.email + "> · " + u.role + " · #" + u.id + " ",
+        el("strong", { text: u.display_name }), " <" + u.email + "> · " + X.t(u.role) + " · #" + u.id + " ",
         button(t("Assign"), "", () => setStaff("PUT", u.id), { "aria-label": t("Assign") + ": " + u.display_name })));
       results.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("NoResults") })]));
     } catch (err) { fail(err); }

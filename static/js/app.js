@@ -17,7 +17,7 @@
     const text = await response.text();
     const json = text ? JSON.parse(text) : null;
     if (!response.ok) {
-      const error = new Error((json && json.error && json.error.message) || response.statusText);
+      const error = new Error((json && json.error && json.error.message) || t("The request failed."));
       error.status = response.status;
       error.code = json && json.error && json.error.code;
       throw error;
@@ -46,6 +46,19 @@
       Object.assign({ hour: "2-digit", minute: "2-digit", timeZone: tz }, options || {})).format(new Date(iso));
   }
 
+  /* Texts the scripts build themselves, in the page's language (exhibition/i18n.py js_strings,
+     a non-executed JSON block in base.html). t("Text {name}", {name: "x"}); unknown keys stay as they are. */
+  let strings = null;
+  function t(key, params) {
+    if (strings === null) {
+      const block = document.getElementById("i18n-strings");
+      try { strings = (block && JSON.parse(block.textContent)) || {}; } catch (e) { strings = {}; }
+    }
+    const text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    return String(text).replace(/\{(\w+)\}/g, (whole, name) =>
+      (params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
+  }
+
   let socket = null;
   if (userId && window.io) {
     socket = window.io({ transports: ["websocket", "polling"], withCredentials: true });
@@ -67,5 +80,5 @@
   }
   if (socket) socket.on("announcement", (a) => showAnnouncement(a, true));
 
-  window.Exhibition = { api, el, formatTime, socket, userId, role: body.dataset.userRole || null };
+  window.Exhibition = { api, el, formatTime, t, socket, userId, role: body.dataset.userRole || null };
 })();

@@ -117,7 +117,8 @@
     X.socket.on("meeting", (m) => {
       const other = m.requester.id === X.userId ? m.invitee : m.requester;
       upsert(m);
-      announce(when(m) + " " + t("With") + " " + other.display_name + ": " + m.status);
+      announce(X.t("{when} with {name}: {status}", { when: when(m), name: other.display_name,
+        status: t("Status" + m.status.charAt(0).toUpperCase() + m.status.slice(1)) || m.status }));
     });
     X.socket.on("connect", loadMeetings);  // after a reconnect, catch up on what was missed
   }

@@ -31,7 +31,7 @@
       setPressed(id, adding);
       say(adding ? strings.added : strings.removed);
     } catch (err) {
-      say((strings.error || "Error:") + " " + err.message);
+      say((strings.error || X.t("Error:")) + " " + err.message);
     } finally {
       button.disabled = false;
       button.focus();
