@@ -29,7 +29,7 @@ def user_room(user_id: int) -> str:
 
 def parse_room(name: Any) -> tuple[str, str] | None:
     """'booth:x' -> ('booth', 'x'); 'lobby' -> ('lobby', ''); None if not a room name."""
-    if not isinstance(name, str) or len(name) > 100:
+    if not isinstance(name, str) or len(name) > 100 or any(ord(c) < 32 for c in name):
         return None
     if name == LOBBY:
         return ("lobby", "")

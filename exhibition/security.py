@@ -1,5 +1,7 @@
-"""Security headers on every answer."""
-from flask import Flask
+"""Security headers on every answer, and request hygiene no route should have to repeat."""
+from flask import Flask, request
+
+from .errors import Invalid, NotFound
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -7,6 +9,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No name, slug or search term holds a NUL character, and PostgreSQL cannot
+        even compare with one: refuse it before any route sees it (else a 500)."""
+        if "\x00" in request.path:
+            raise NotFound("no such page")
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            raise Invalid("query parameters must not contain NUL characters")
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 
 import pytest
 from hypothesis import given
@@ -194,7 +195,7 @@ def hostile_socket(app, make_user, client_for, socket_client):
 
 
 @pytest.mark.parametrize("event", sorted(SOCKET_VALID))
-def test_socket_events_with_anything(app, hostile_socket, event):
+def test_socket_events_with_anything(app, hostile_socket, event, caplog):
     @PROPERTY_PER_ROUTE
     @given(args=socket_args(event))
     def check(args):
@@ -211,9 +212,11 @@ def test_socket_events_with_anything(app, hostile_socket, event):
         hostile_socket.get_received()
 
     check()
+    crashes = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not crashes, f"{event}: a handler raised (caught, but a bug): {crashes[:3]}"
 
 
-def test_socket_texts_with_each_nasty_string(app, hostile_socket):
+def test_socket_texts_with_each_nasty_string(app, hostile_socket, caplog):
     for n, nasty in enumerate(NASTY_STRINGS):
         for payload in ({"room": "booth:hostile", "body": nasty, "client_id": f"n-{n}"},
                         {"room": "booth:hostile", "body": "ok", "client_id": nasty},
@@ -222,7 +225,15 @@ def test_socket_texts_with_each_nasty_string(app, hostile_socket):
                 ack = hostile_socket.emit(event, payload, callback=True)
                 assert isinstance(ack, dict) and (ack.get("ok") or ack["error"]["code"] in SOCKET_CODES), \
                     (event, payload, ack)
+    for room in ROOM_NAMES + NASTY_STRINGS[:30]:
+        for event in ("join", "history", "typing", "leave", "mute", "send"):
+            payload = {**SOCKET_VALID[event], "room": room}
+            ack = hostile_socket.emit(event, payload, callback=True)
+            assert isinstance(ack, dict) and (ack.get("ok") or ack["error"]["code"] in SOCKET_CODES), \
+                (event, payload, ack)
     assert not [e for e in hostile_socket.get_received() if e["name"] == "error"]
+    crashes = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not crashes, f"a handler raised (caught, but a bug): {crashes[:3]}"
 
 
 # -- Every write route of the API, every path parameter, every query ---------------------------
