@@ -48,8 +48,9 @@ def compile_translations() -> None:
 def js_strings() -> dict[str, str]:
     """Texts the page scripts build themselves, English source text → the page's language.
 
-    base.html puts them into a non-executed ``<script type="application/json" id="i18n-strings">``
-    block; ``Exhibition.t(key, params)`` in static/js/app.js reads it (falling back to the key).
+    base.html puts them as JSON into ``<div hidden id="i18n-strings" data-strings="…">`` (no
+    inline script of any kind: the CSP and the tests forbid it); ``Exhibition.t(key, params)``
+    in static/js/app.js reads it (falling back to the key).
     Placeholders are written ``{name}`` and filled in by ``Exhibition.t``.
     """
     from flask_babel import gettext as _

@@ -161,7 +161,7 @@ def test_error_page_and_form_errors_are_german(anon, people):
 # ---------------------------------------------------------------- (d) the scripts' strings
 
 def _js_strings(page):
-    match = re.search(r'<script type="application/json" id="i18n-strings">(.*?)</script>', page, re.S)
+    match = re.search(r'<div hidden id="i18n-strings" data-strings="([^"]*)"></div>', page)
     assert match, "i18n-strings block missing"
     return json.loads(html.unescape(match.group(1)))
 

@@ -47,12 +47,13 @@
   }
 
   /* Texts the scripts build themselves, in the page's language (exhibition/i18n.py js_strings,
-     a non-executed JSON block in base.html). t("Text {name}", {name: "x"}); unknown keys stay as they are. */
+     JSON in base.html's hidden #i18n-strings data-strings: no inline script, the CSP forbids it).
+     t("Text {name}", {name: "x"}); unknown keys stay as they are. */
   let strings = null;
   function t(key, params) {
     if (strings === null) {
       const block = document.getElementById("i18n-strings");
-      try { strings = (block && JSON.parse(block.textContent)) || {}; } catch (e) { strings = {}; }
+      try { strings = (block && JSON.parse(block.dataset.strings)) || {}; } catch (e) { strings = {}; }
     }
     const text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
     return String(text).replace(/\{(\w+)\}/g, (whole, name) =>
