@@ -61,6 +61,20 @@ def js_strings() -> dict[str, str]:
         "attendee": _("attendee"),
         "staff": _("staff"),
         "organiser": _("organiser"),
+        # the API's error codes in people's words (static/js/app.js errorText)
+        "Please check your entries.": _("Please check your entries."),
+        "Please log in first.": _("Please log in first."),
+        "You are not allowed to do this.": _("You are not allowed to do this."),
+        "You are muted in this chat at the moment.": _("You are muted in this chat at the moment."),
+        "This does not exist (any more).": _("This does not exist (any more)."),
+        "This conflicts with something that exists already.":
+            _("This conflicts with something that exists already."),
+        "That is too large.": _("That is too large."),
+        "Too many requests. Please wait a moment.": _("Too many requests. Please wait a moment."),
+        "The form has expired. Please reload the page and try again.":
+            _("The form has expired. Please reload the page and try again."),
+        "Something went wrong on our side. Please try again later.":
+            _("Something went wrong on our side. Please try again later."),
         "{when} with {name}: {status}": _("%(when)s with %(name)s: %(status)s",
                                           when="{when}", name="{name}", status="{status}"),
     }

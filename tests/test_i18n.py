@@ -184,7 +184,10 @@ def test_every_key_the_scripts_ask_for_exists(people):
     for script in (ROOT / "static" / "js").glob("*.js"):
         source = re.sub(r"/\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)  # not comments
         used |= set(re.findall(r'\b(?:X|Exhibition)\.t\("((?:[^"\\]|\\.)*)"', source))
-        if script.name == "app.js":  # where t is defined and used bare
+        if script.name == "app.js":  # where t is defined and used bare, and the error-code texts
             used |= set(re.findall(r'[^.\w]t\("((?:[^"\\]|\\.)*)"', source))
+            block = re.search(r"ERROR_TEXTS = \{(.*?)\};", source, re.S)
+            assert block, "ERROR_TEXTS not found in app.js"
+            used |= set(re.findall(r'\w+: "((?:[^"\\]|\\.)*)"', block.group(1)))
     assert used, "no Exhibition.t calls found"
     assert sorted(used - keys) == []

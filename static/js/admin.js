@@ -108,7 +108,7 @@
       const response = await fetch("/api/sessions/import", { method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" } });
       const json = await response.json().catch(() => null);
-      if (!response.ok) throw new Error((json && json.error && json.error.message) || X.t("The request failed."));
+      if (!response.ok) throw new Error(X.errorText(json && json.error && json.error.code, json && json.error && json.error.message));
       say(t("Imported").replace("{created}", json.created).replace("{updated}", json.updated));
       importForm.reset(); loadSessions();
     } catch (err) { fail(err); }

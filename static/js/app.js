@@ -17,7 +17,9 @@
     const text = await response.text();
     const json = text ? JSON.parse(text) : null;
     if (!response.ok) {
-      const error = new Error((json && json.error && json.error.message) || t("The request failed."));
+      const detail = (json && json.error && json.error.message) || "";
+      const error = new Error(errorText(json && json.error && json.error.code, detail));
+      error.detail = detail;
       error.status = response.status;
       error.code = json && json.error && json.error.code;
       throw error;
@@ -60,6 +62,28 @@
       (params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
   }
 
+  /* The API's error messages are English and meant for developers (SPEC). In another language
+     people read a translated text for the error code; for "invalid" and "conflict" the detail
+     stays in brackets because it names the field. English pages keep the detail as it is. */
+  const ERROR_TEXTS = {
+    invalid: "Please check your entries.",
+    unauthenticated: "Please log in first.",
+    forbidden: "You are not allowed to do this.",
+    muted: "You are muted in this chat at the moment.",
+    not_found: "This does not exist (any more).",
+    conflict: "This conflicts with something that exists already.",
+    too_large: "That is too large.",
+    rate_limited: "Too many requests. Please wait a moment.",
+    csrf: "The form has expired. Please reload the page and try again.",
+    internal: "Something went wrong on our side. Please try again later.",
+  };
+  function errorText(code, detail) {
+    const locale = body.dataset.locale || "en";
+    if (locale === "en" || !ERROR_TEXTS[code]) return detail || t("The request failed.");
+    const text = t(ERROR_TEXTS[code]);
+    return (code === "invalid" || code === "conflict") && detail ? text + " (" + detail + ")" : text;
+  }
+
   let socket = null;
   if (userId && window.io) {
     socket = window.io({ transports: ["websocket", "polling"], withCredentials: true });
@@ -81,5 +105,5 @@
   }
   if (socket) socket.on("announcement", (a) => showAnnouncement(a, true));
 
-  window.Exhibition = { api, el, formatTime, t, socket, userId, role: body.dataset.userRole || null };
+  window.Exhibition = { api, el, formatTime, t, errorText, socket, userId, role: body.dataset.userRole || null };
 })();

@@ -104,7 +104,7 @@
       if (!error) return strings.error;
       if (error.code === "rate_limited") return strings.rateLimited;
       if (error.code === "too_large") return strings.tooLarge;
-      return error.message || strings.error;
+      return error.message ? X.errorText(error.code, error.message) : strings.error;
     }
 
     function badge(role) {
@@ -211,7 +211,7 @@
       if (ack && ack.offline) return; // stays pending; sent again on reconnect
       pending.delete(clientId);
       item.node.remove();
-      if (ack && ack.error && ack.error.code === "muted") showMuted(null, ack.error.message);
+      if (ack && ack.error && ack.error.code === "muted") showMuted(null, X.errorText("muted", ack.error.message));
       setError(errorText(ack && ack.error));
       if (!input.value) input.value = item.body;
     }
