@@ -71,7 +71,8 @@ def test_pages_hold_no_inline_script_or_handlers(app, make_user, client_for):
             continue
         html = response.get_data(as_text=True)
         for tag in re.findall(r"<script\b[^>]*>", html, flags=re.I):
-            assert "src=" in tag, f"{path}: inline <script> {tag}"
+            data_block = re.search(r'type="application/(ld\+)?json"', tag)  # data, never run
+            assert "src=" in tag or data_block, f"{path}: inline <script> {tag}"
         assert not re.search(r"\son[a-z]+\s*=", html, flags=re.I), f"{path}: inline event handler"
         assert not re.search(r"\sstyle\s*=", html, flags=re.I), f"{path}: inline style attribute"
         assert "javascript:" not in html.lower(), path
@@ -224,6 +225,8 @@ def test_login_form_next_never_leaves_the_site(app, make_user, evil):
     # next in the query string, raw and percent-encoded, when already logged in
     for query in (evil, quote(evil, safe="")):
         response = client.get("/login?next=" + query)
+        if "\x00" in evil and response.status_code == 400:
+            continue  # NUL characters in a query are refused outright
         assert response.status_code in (302, 303), query
         _assert_stays_on_site(response.headers.get("Location"), evil)
 
