@@ -170,7 +170,7 @@
     function renderPresent() {
       presentList.replaceChildren(...Array.from(present.values())
         .sort((a, b) => a.display_name.localeCompare(b.display_name))
-        .map((u) => X.el("li", { "data-present-user-id": u.id }, u.display_name, badge(u.role),
+        .map((u) => X.el("li", { "data-present-user-id": u.id }, u.display_name, badge(u.role) ? " " : null, badge(u.role),
           u.id === me ? " (" + strings.you + ")" : null)));
     }
 
