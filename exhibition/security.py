@@ -1,5 +1,6 @@
 """Security headers on every answer, and request hygiene no route should have to repeat."""
 from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from .errors import Invalid, NotFound
 
@@ -15,8 +16,13 @@ def register(app: Flask) -> None:
         even compare with one: refuse it before any route sees it (else a 500)."""
         if "\x00" in request.path:
             raise NotFound("no such page")
-        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-            raise Invalid("query parameters must not contain NUL characters")
+        pairs = list(request.args.items(multi=True))
+        if any("\x00" in key or "\x00" in value for key, value in pairs):
+            if request.path.startswith("/api/"):
+                raise Invalid("query parameters must not contain NUL characters")
+            # a page shows itself anyway, as if the NULs had not been typed
+            request.args = ImmutableMultiDict(
+                [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in pairs])
 
     @app.after_request
     def headers(response):
