@@ -295,7 +295,14 @@
     if (socket) {
       socket.on("connect", join);
       socket.on("disconnect", () => setStatus(strings.disconnected));
-      socket.on("message", (m) => addMessage(m, true));
+      socket.on("message", (m) => {
+        if (m.room === room && typists.has(m.sender.id)) {  // they sent: no longer typing
+          clearTimeout(typists.get(m.sender.id));
+          typists.delete(m.sender.id);
+          renderTyping();
+        }
+        addMessage(m, true);
+      });
       socket.on("message_deleted", (d) => { if (d.room === room) removeMessage(d.id); });
       socket.on("presence", (p) => {
         if (p.room !== room) return;
