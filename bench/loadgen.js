@@ -21,7 +21,7 @@ function client(url) {
   const i = clientIndex++;
   const headers = cookies.length ? { Cookie: cookies[i % cookies.length] } : {};
   return io(url, {
-    transports: ["websocket"], forceNew: true, reconnection: false, timeout: 60000,
+    transports: ["websocket"], forceNew: true, reconnection: false, timeout: opt.connectTimeout || 60000,
     extraHeaders: headers, perMessageDeflate: opt.deflate ? { threshold: 0 } : false,
   });
 }
@@ -105,11 +105,12 @@ async function fanout() {
   await call(sender, "join", { room });
   const sentAt = new Map();
   const latencies = [];
-  let outOfOrder = 0, delivered = 0, foreign = 0;
+  let outOfOrder = 0, idsOutOfOrder = 0, delivered = 0, foreign = 0;
   const runId = Math.random().toString(36).slice(2, 8);
   receivers.forEach((s) => {
-    let last = -1;
+    let last = -1, lastId = -1;
     s.on("message", (m) => {
+      if (typeof m.id === "number") { if (m.id <= lastId) idsOutOfOrder++; lastId = m.id; }
       const cid = m.client_id || "";
       if (!cid.startsWith(runId + "-")) { foreign++; return; }
       const seq = Number(cid.slice(runId.length + 1));
@@ -142,6 +143,7 @@ async function fanout() {
   sender.close();
   out({ event: "result", scenario: "fanout", receivers: receivers.length, messages: total, rate: opt.rate,
         acked, ack_failed: ackFailed, expected, delivered, out_of_order: outOfOrder,
+        ids_out_of_order: idsOutOfOrder,
         p50_ms: pct(latencies, 50), p99_ms: pct(latencies, 99), max_ms: pct(latencies, 100),
         send_seconds: (performance.now() - start) / 1000, ...cpu() });
 }

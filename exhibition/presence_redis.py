@@ -3,7 +3,7 @@ people online and in each room (the interface of ``presence.MemoryPresence``).
 
 Layout (``P`` is the key prefix, ``T`` a token naming one running process):
 
-- ``P:procs``: sorted set of live processes, score = the Redis time (seconds) until
+- ``P:procs``: sorted set of live processes, score = the Redis time (seconds, to the microsecond) until
   which the process counts as alive. Every write and a heartbeat push it forward.
 - ``P:T:<room>``: set of the user ids this process has connections of in that room,
   with a TTL refreshed by the heartbeat.
@@ -33,7 +33,8 @@ DEFAULT_TTL = 15  # seconds a process counts as alive after its last heartbeat
 # ARGV: prefix, token, room, user_id, ttl
 _JOIN = """
 local prefix, token, room, uid, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local procs = prefix .. ':procs'
 redis.call('ZADD', procs, now + ttl, token)
 local elsewhere = 0
@@ -52,7 +53,8 @@ return 0
 
 _LEAVE = """
 local prefix, token, room, uid, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local procs = prefix .. ':procs'
 local removed = redis.call('SREM', prefix .. ':' .. token .. ':' .. room, uid)
 if removed == 0 then return 0 end
@@ -67,7 +69,8 @@ return 1
 # ARGV: prefix, room
 _MEMBERS = """
 local prefix, room = ARGV[1], ARGV[2]
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local keys = {}
 for _, p in ipairs(redis.call('ZRANGEBYSCORE', prefix .. ':procs', now, '+inf')) do
   keys[#keys + 1] = prefix .. ':' .. p .. ':' .. room
@@ -79,7 +82,8 @@ return redis.call('SUNION', unpack(keys))
 # ARGV: prefix, token, ttl, room...
 _HEARTBEAT = """
 local prefix, token, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local now = tonumber(redis.call('TIME')[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local procs = prefix .. ':procs'
 redis.call('ZADD', procs, now + ttl, token)
 redis.call('ZREMRANGEBYSCORE', procs, '-inf', now - 60)
@@ -176,7 +180,8 @@ class RedisPresence:
         self.start_task(self.run_heartbeat)
 
     def live_processes(self) -> list[str]:
-        now = int(self.client.time()[0])
+        seconds, micros = self.client.time()
+        now = seconds + micros / 1_000_000
         return [p.decode() if isinstance(p, bytes) else p
                 for p in self.client.zrangebyscore(f"{self.prefix}:procs", now, "+inf")]
 
