@@ -4,7 +4,7 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.pool import StaticPool

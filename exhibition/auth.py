@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Callable
 from urllib.parse import urlsplit
 
+from flask import redirect, request, url_for
 from flask_login import current_user
 
 from .errors import Forbidden, Unauthenticated
@@ -36,6 +37,16 @@ def organiser_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         require_organiser(current_user)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def login_page_required(view: Callable) -> Callable:
+    """For HTML pages: anonymous visitors go to /login?next=<this page>."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
     return wrapper
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 
-from ..networking.pages import login_page_required
+from ..auth import login_page_required
 from . import charts, services
 
 bp = Blueprint("admin", __name__)

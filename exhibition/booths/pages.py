@@ -4,13 +4,12 @@ The hall's search is a GET form; leaving contact details is a POST form — both
 without JavaScript. Editing a booth uses the JSON API from static/js/booths.js."""
 from __future__ import annotations
 
-from functools import wraps
-from typing import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..auth import login_page_required
 from .. import presence
 from ..errors import DomainError, page_message
 from ..markdown import render
@@ -19,14 +18,6 @@ from . import services
 bp = Blueprint("booths", __name__)
 
 
-def login_page_required(view: Callable) -> Callable:
-    """Anonymous visitors go to /login?next=<this page>."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-    return wrapper
 
 
 @bp.get("/booths")

@@ -1,12 +1,11 @@
 """HTML pages: one's direct conversations (/messages) and one conversation (/messages/<id>)."""
 from __future__ import annotations
 
-from functools import wraps
-from typing import Callable
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..auth import login_page_required
 from ..accounts.models import User
 from ..errors import DomainError
 from ..extensions import db
@@ -15,23 +14,16 @@ from . import services
 bp = Blueprint("chat", __name__)
 
 
-def _login_page_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-    return wrapper
 
 
 @bp.get("/messages")
-@_login_page_required
+@login_page_required
 def conversations():
     return render_template("chat/conversations.html", conversations=services.conversations(current_user))
 
 
 @bp.get("/messages/<int:user_id>")
-@_login_page_required
+@login_page_required
 def direct(user_id: int):
     if user_id == current_user.id:
         return redirect(url_for("chat.conversations"))

@@ -1,12 +1,11 @@
 """HTML pages: the people directory (/attendees) and a person's day (/me)."""
 from __future__ import annotations
 
-from functools import wraps
-from typing import Callable
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth import login_page_required
 from . import services
 
 bp = Blueprint("networking", __name__)
@@ -25,14 +24,6 @@ COMMON_TIMEZONES = (
 )
 
 
-def login_page_required(view: Callable) -> Callable:
-    """Pages for logged-in people: anonymous visitors go to /login?next=<this page>."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def _page_number() -> int:

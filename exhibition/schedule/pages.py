@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
-from functools import wraps
-from typing import Callable
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_timezone
 from flask_login import current_user
 
+from ..auth import login_page_required
 from .. import validation as v
 from ..markdown import render as render_markdown
 from ..types import utcnow
@@ -30,14 +29,6 @@ bp = Blueprint("schedule", __name__)
 LOBBY_NEXT = 6
 
 
-def login_page_required(view: Callable) -> Callable:
-    """Anonymous visitors go to /login?next=<this page>."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def local(value: datetime) -> datetime:
