@@ -21,6 +21,7 @@ from ..extensions import db
 from ..realtime import dm_room, parse_room, publish, user_room
 from ..types import isoformat, utcnow
 from ..validation import integer, text
+from .ordering import room_sequence
 from .models import Message, Mute
 
 BODY_MAX = 2000
@@ -205,19 +206,19 @@ def send_message(user, room_name: Any, body: Any, client_id: Any = None) -> tupl
     count, seconds = current_app.config.get("CHAT_RATE_LIMIT", (0, 0))
     if count and seconds and not _flood_limit.allow(user.id, room.name, count, seconds):
         raise RateLimited(f"at most {count} messages in {seconds} seconds per room; wait a moment")
-    message = Message(room=room.name, sender_id=user.id, body=body, client_id=client_id,
-                      created_at=utcnow(), deleted=False)
-    db.session.add(message)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same client_id arrived twice at once
-        db.session.rollback()
-        existing = _existing(user.id, client_id)
-        if existing is None:
-            raise
-        return existing, True
-    payload = serialise(message)
-    publish("message", payload, room=_audience(room, user.id))
+    with room_sequence(room.name):  # id, commit and broadcast in the room's order
+        message = Message(room=room.name, sender_id=user.id, body=body, client_id=client_id,
+                          created_at=utcnow(), deleted=False)
+        db.session.add(message)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same client_id arrived twice at once
+            db.session.rollback()
+            existing = _existing(user.id, client_id)
+            if existing is None:
+                raise
+            return existing, True
+        publish("message", serialise(message), room=_audience(room, user.id))
     return message, False
 
 
