@@ -6,11 +6,12 @@ With the default rollback journal every commit costs several fsyncs (measured he
 waits, so one chat message stalled every other client. In WAL mode a commit is one
 append, and readers no longer wait for writers.
 
-``SQLITE_SYNCHRONOUS`` (default ``NORMAL``, as Rails and most SQLite servers choose):
-in WAL mode a commit is then written to the log without waiting for the disk (0.01 ms
-instead of 6–20 ms here). A crash of the process (SIGKILL) loses nothing that was
-committed; a power loss or OS crash may roll back the last transactions. ``FULL``
-waits for the disk on every commit and keeps them through a power loss too.
+``SQLITE_SYNCHRONOUS`` (default ``FULL``): every commit waits for the disk (6–20 ms
+here), so an acknowledged chat message survives a power loss too — the platform's
+promise is that an acknowledged message is never lost. ``NORMAL`` (what Rails and
+most SQLite servers choose) writes the log without waiting for the disk (0.01 ms):
+a crash of the process (SIGKILL) still loses nothing committed, but a power loss or
+OS crash may roll back the last transactions; set it where that trade is acceptable.
 PostgreSQL (the scale-out database) is unaffected.
 """
 from __future__ import annotations
@@ -26,8 +27,8 @@ _installed = False
 
 
 def synchronous_level() -> str:
-    level = (os.environ.get("SQLITE_SYNCHRONOUS") or "NORMAL").strip().upper()
-    return level if level in SYNCHRONOUS_LEVELS else "NORMAL"
+    level = (os.environ.get("SQLITE_SYNCHRONOUS") or "FULL").strip().upper()
+    return level if level in SYNCHRONOUS_LEVELS else "FULL"
 
 
 def _on_connect(dbapi_connection, _record) -> None:
