@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import inspect
-
-from .extensions import db, socketio
+from .extensions import socketio
 
 
 def prepare_database(app: Flask) -> None:
@@ -50,7 +48,3 @@ def server_options(app: Flask) -> dict:
         return {"allow_unsafe_werkzeug": True}
     return {}
 
-
-def schema_exists(app: Flask) -> bool:
-    with app.app_context():
-        return inspect(db.engine).has_table("users")
