@@ -47,6 +47,11 @@ class MemoryPresence:
     def count(self, room: str) -> int:
         return len(self.members(room))
 
+    def rooms(self) -> list[str]:
+        """The rooms anyone is in."""
+        with self._lock:
+            return list(self._rooms)
+
     def clear(self) -> None:
         with self._lock:
             self._rooms.clear()

@@ -21,10 +21,11 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections import defaultdict
 from typing import Callable
 
 import redis
+
+from .presence import MemoryPresence
 
 DEFAULT_PREFIX = "exhibition:presence"
 DEFAULT_TTL = 15  # seconds a process counts as alive after its last heartbeat
@@ -103,9 +104,10 @@ class RedisPresence:
         self.prefix = prefix
         self.ttl = int(ttl)
         self.token = token or f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        # Serialises this process's Redis writes with its own bookkeeping.
         self._lock = threading.Lock()
-        # room -> user id -> this process's sids of that person in the room
-        self._rooms: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # This process's connections per room and person (first-in / last-out per process).
+        self._local = MemoryPresence()
         self._join = client.register_script(_JOIN)
         self._leave = client.register_script(_LEAVE)
         self._members = client.register_script(_MEMBERS)
@@ -120,25 +122,15 @@ class RedisPresence:
         """Returns True if this person was in the room on no process before."""
         self._ensure_heartbeat()
         with self._lock:
-            sids = self._rooms[room][user_id]
-            first_here = not sids
-            sids.add(sid)
-            if not first_here:
+            if not self._local.join(room, user_id, sid):
                 return False
             return bool(self._join(args=[self.prefix, self.token, room, user_id, self.ttl]))
 
     def leave(self, room: str, user_id: int, sid: str) -> bool:
         """Returns True if this was the person's last connection in the room, on any process."""
         with self._lock:
-            members = self._rooms.get(room)
-            if not members or user_id not in members:
+            if not self._local.leave(room, user_id, sid):
                 return False
-            members[user_id].discard(sid)
-            if members[user_id]:
-                return False
-            del members[user_id]
-            if not members:
-                del self._rooms[room]
             return bool(self._leave(args=[self.prefix, self.token, room, user_id, self.ttl]))
 
     def members(self, room: str) -> set[int]:
@@ -150,7 +142,7 @@ class RedisPresence:
     def clear(self) -> None:
         """Forget everything under this prefix (all processes'): for tests and resets."""
         with self._lock:
-            self._rooms.clear()
+            self._local.clear()
             keys = list(self.client.scan_iter(match=f"{self.prefix}:*", count=500))
             if keys:
                 self.client.delete(*keys)
@@ -159,8 +151,7 @@ class RedisPresence:
 
     def heartbeat(self) -> None:
         """Tell Redis this process is alive and keep its room keys from expiring."""
-        with self._lock:
-            rooms = list(self._rooms)
+        rooms = self._local.rooms()
         self._heartbeat(args=[self.prefix, self.token, self.ttl, *rooms])
 
     def run_heartbeat(self, should_stop: Callable[[], bool] = lambda: False) -> None:
