@@ -31,6 +31,7 @@ import os
 import platform as pyplatform
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -188,6 +189,16 @@ def scenario_acked(server: Server, size: dict, room_prefix: str, cookies: list[s
     return r
 
 
+def profile(server: Server, label: str) -> subprocess.Popen:
+    """py-spy sampling the server while a scenario runs: collapsed stacks (one line per
+    stack with its sample count) in bench/results/profile-<label>.txt; summarise with
+    bench/profile_summary.py."""
+    out = RESULTS / f"profile-{label}.txt"
+    spy = shutil.which("py-spy") or str(Path(PY).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "-p", str(server.proc.pid), "-f", "raw", "-r", "200",
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=(RESULTS / f"profile-{label}.log").open("w"))
+
+
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "?")
@@ -244,6 +255,7 @@ def run(args) -> dict:
             if scenario not in only or (scenario == "connections" and target == "postgresql" and not args.all_pg):
                 continue
             server = start()
+            profiler = profile(server, f"{target}-{scenario}") if args.profile and target != "floor" else None
             try:
                 if scenario == "connections":
                     record(target, scenario, scenario_connections(server, size["n"], cookies))
@@ -252,6 +264,9 @@ def run(args) -> dict:
                 else:
                     record(target, scenario, scenario_acked(server, size, prefix, cookies))
             finally:
+                if profiler:
+                    profiler.send_signal(signal.SIGINT)
+                    profiler.wait()
                 server.stop()
 
     if "redis" in only:
@@ -351,6 +366,7 @@ def main() -> None:
     parser.add_argument("--only", help="comma list of connections,fanout,acked,redis,settings")
     parser.add_argument("--targets", default="floor,sqlite,postgresql")
     parser.add_argument("--all-pg", action="store_true", help="also the connections scenario on PostgreSQL")
+    parser.add_argument("--profile", action="store_true", help="py-spy the platform during each scenario")
     parser.add_argument("--settings", help="comma list of tuned,nodelay_off,deflate_on,defaults")
     for key in FULL:
         parser.add_argument(f"--{key}", type=int)

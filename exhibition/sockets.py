@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from .extensions import socketio
 
@@ -29,8 +30,22 @@ def origin_allowed(origin: str | None, environ: dict, allowed: list[str]) -> boo
     return origin in allowed or origin in same_origins(environ)
 
 
+class SocketEventSessions(SecureCookieSessionInterface):
+    """Flask-SocketIO runs each event in a request context made from the connection's
+    environ and replaces that context's session with the connection's own copy (taken
+    at connect). Decoding and verifying the cookie again for every event would be
+    wasted work on the hottest path, so after connect an event gets an empty session
+    until Flask-SocketIO swaps in the connection's."""
+
+    def open_session(self, app, request):
+        if "saved_session" in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_socketio(app: Flask) -> None:
     cfg = app.config
+    app.session_interface = SocketEventSessions()
     allowed = list(cfg["CORS_ORIGINS"] or [])
 
     def check_origin(origin, environ=None):

@@ -5,7 +5,7 @@ import threading
 from config import testing_overrides as suite_settings
 from exhibition import create_app
 from exhibition.accounts.services import create_user
-from exhibition.chat import services
+from exhibition.chat import sending, services
 from exhibition.extensions import db
 
 SENDERS, EACH = 6, 8
@@ -26,7 +26,7 @@ def test_concurrent_sends_are_broadcast_in_id_order(tmp_path, monkeypatch):
     def record(event, payload, room=None, skip_sid=None):
         if event == "message":
             published.append(payload["id"])
-    monkeypatch.setattr(services, "publish", record)
+    monkeypatch.setattr(sending, "publish", record)
 
     def sender(user_id):
         with app.app_context():
@@ -42,6 +42,8 @@ def test_concurrent_sends_are_broadcast_in_id_order(tmp_path, monkeypatch):
         t.join()
     assert len(published) == SENDERS * EACH
     assert published == sorted(published)
+    with app.app_context():
+        assert services.count_messages("lobby") == SENDERS * EACH
     with app.app_context():
         db.drop_all()
         db.engine.dispose()

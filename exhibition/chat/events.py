@@ -19,7 +19,7 @@ from flask_socketio import join_room, leave_room
 
 from ..accounts.models import User
 from ..auth import require_user
-from ..errors import DomainError, Forbidden, Invalid
+from ..errors import DomainError, Forbidden, Invalid, Unauthenticated
 from ..extensions import db, socketio
 from ..presence import ONLINE, store
 from ..realtime import parse_room, publish, user_room
@@ -51,6 +51,11 @@ class Connections:
             if sid in self._by_sid:
                 self._by_sid[sid][1].discard(room)
 
+    def user_id(self, sid: str) -> int | None:
+        with self._lock:
+            entry = self._by_sid.get(sid)
+            return entry[0] if entry else None
+
     def rooms(self, sid: str) -> set[str]:
         with self._lock:
             entry = self._by_sid.get(sid)
@@ -73,14 +78,21 @@ def error_ack(err: DomainError) -> dict:
     return {"ok": False, "error": err.as_dict()}
 
 
-def acked(handler: Callable[..., dict]) -> Callable[..., dict]:
-    """Check the payload is one object and turn every failure into an error ack."""
+def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True) -> Any:
+    """Check the payload is one object and turn every failure into an error ack.
+
+    ``load_user=False``: the handler does not touch ``current_user`` (one query per
+    event) and identifies the person by the connection instead (``connections``)."""
+    if handler is None:
+        return lambda h: acked(h, load_user=load_user)
+
     @wraps(handler)
     def wrapper(*args: Any) -> dict:
         try:
             if len(args) != 1 or not isinstance(args[0], dict):
                 raise Invalid("the payload must be one JSON object")
-            require_user(current_user)
+            if load_user:
+                require_user(current_user)
             return handler(args[0])
         except DomainError as err:
             db.session.rollback()
@@ -122,6 +134,7 @@ def on_connect(auth: Any = None) -> None:
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("log in first")
     connections.add(request.sid, current_user.id)
+    services.senders().put(current_user)
     join_room(user_room(current_user.id))
     store().join(ONLINE, current_user.id, request.sid)
 
@@ -184,12 +197,19 @@ def on_leave(payload: dict) -> dict:
     return {"ok": True}
 
 
-@acked
+@acked(load_user=False)
 def on_send(payload: dict) -> dict:
-    """Client → send {room, body, client_id}: ack {ok, message}; the room gets `message`."""
+    """Client → send {room, body, client_id}: ack {ok, message}; the room gets `message`.
+    The hot path: the person comes from the connection and access from the join, so a
+    send costs no query before its batch (see chat/sending.py)."""
+    user_id = connections.user_id(request.sid)
+    if user_id is None:
+        raise Unauthenticated("log in first")
     room = _joined_room(payload)
-    message, _duplicate = services.send_message(current_user, room, payload.get("body"), payload.get("client_id"))
-    return {"ok": True, "message": services.serialise(message)}
+    sender = services.senders().get(user_id)
+    message, _duplicate = services.send_message(sender, room, payload.get("body"), payload.get("client_id"),
+                                                room=services.Room.joined(room), sender=sender)
+    return {"ok": True, "message": message}
 
 
 @acked

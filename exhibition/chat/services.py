@@ -6,26 +6,22 @@ access rule; the socket events and the pages both use it.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..errors import Forbidden, Invalid, Muted, NotFound, RateLimited
+from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..realtime import dm_room, parse_room, publish, user_room
+from .sending import (Sender, audience_of, senders, serialise, submit,  # noqa: F401  (the chat's public face)
+                      validate_body, validate_client_id)
 from ..types import isoformat, utcnow
-from ..validation import integer, text
-from .ordering import room_sequence
+from ..validation import integer
 from .models import Message, Mute
 
-BODY_MAX = 2000
-CLIENT_ID_MAX = 100
 HISTORY_DEFAULT = 50
 HISTORY_MAX = 100
 MUTE_MAX_MINUTES = 24 * 60
@@ -40,6 +36,20 @@ class Room:
     kind: str                      # lobby | booth | session | dm
     booth: Any = None              # the booth whose staff moderate it (booth rooms, linked sessions)
     dm_user_ids: tuple[int, int] | None = None
+
+    @classmethod
+    def joined(cls, name: str) -> "Room":
+        """A room whose access was checked when the connection joined it: enough to send
+        and broadcast (no booth loaded, so not for moderation decisions)."""
+        kind, key = parse_room(name)
+        if kind == "dm":
+            low, _, high = key.partition(":")
+            return cls(name, kind, dm_user_ids=(int(low), int(high)))
+        return cls(name, kind)
+
+    @property
+    def audience(self) -> Any:
+        return audience_of(self.name, self.dm_user_ids)
 
     def other_user_id(self, user_id: int) -> int | None:
         if not self.dm_user_ids:
@@ -112,122 +122,22 @@ def can_moderate(user, room: Room) -> bool:
 
 # ---------------------------------------------------------------- messages
 
-def serialise(message: Message) -> dict:
-    """The SPEC's message object; a deleted message has body null."""
-    sender = message.sender
-    return {
-        "id": message.id,
-        "room": message.room,
-        "body": None if message.deleted else message.body,
-        "sender": {"id": sender.id, "display_name": sender.display_name, "role": sender.role},
-        "created_at": isoformat(message.created_at),
-        "client_id": message.client_id,
-        "deleted": bool(message.deleted),
-    }
+def send_message(user, room_name: Any, body: Any, client_id: Any = None, *,
+                 room: Room | None = None, sender: Sender | None = None) -> tuple[dict, bool]:
+    """Store a message (committed) and broadcast it; returns (message object, duplicate).
 
-
-def validate_body(value: Any) -> str:
-    """``body``: a string, 1–2000 characters after trimming; longer → TooLarge."""
-    return text({"body": value}, "body", max_len=BODY_MAX, min_len=1, too_large=True)
-
-
-def validate_client_id(value: Any) -> str:
-    """``client_id``: a non-empty string of at most 100 characters. Optional: when a
-    client sends none, the server makes one (such a message cannot be retried safely)."""
-    if value is None:
-        return "srv-" + uuid.uuid4().hex
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid("client_id must be a non-empty string")
-    value = value.strip()
-    if len(value) > CLIENT_ID_MAX or "\x00" in value:
-        raise Invalid(f"client_id must be at most {CLIENT_ID_MAX} characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Invalid("client_id is not valid Unicode text") from None
-    return value
-
-
-class FloodLimit(Protocol):
-    """How many messages a person may send in a room per time window."""
-
-    def allow(self, user_id: int, room: str, count: int, seconds: int) -> bool: ...
-
-
-class DatabaseFloodLimit:
-    """Counts the person's stored messages in the room within the window: correct across
-    processes with no extra state (an index on sender, room, created_at keeps it cheap).
-    Refused messages are not stored, so they do not count."""
-
-    def allow(self, user_id: int, room: str, count: int, seconds: int) -> bool:
-        since = utcnow() - timedelta(seconds=seconds)
-        sent = db.session.scalar(
-            select(func.count()).select_from(Message).where(
-                Message.sender_id == user_id, Message.room == room, Message.created_at > since)
-        ) or 0
-        return sent < count
-
-
-_flood_limit: FloodLimit = DatabaseFloodLimit()
-
-
-def set_flood_limit(limit: FloodLimit) -> None:
-    """Swap the flood limiter (e.g. for a Redis-backed one)."""
-    global _flood_limit
-    _flood_limit = limit
-
-
-def muted_until(user_id: int, room: str):
-    """When the person's mute in the room ends, or None if they are not muted."""
-    until = db.session.scalar(select(Mute.until).where(Mute.room == room, Mute.user_id == user_id))
-    return until if until is not None and until > utcnow() else None
-
-
-def _existing(user_id: int, client_id: str) -> Message | None:
-    return db.session.scalar(
-        select(Message).where(Message.sender_id == user_id, Message.client_id == client_id))
-
-
-def send_message(user, room_name: Any, body: Any, client_id: Any = None) -> tuple[Message, bool]:
-    """Store a message (committed) and broadcast it; returns (message, duplicate).
-
-    The same client_id from the same sender
-    again returns the stored message with duplicate=True and broadcasts nothing.
+    ``room``/``sender`` may be given when the caller already checked access (a socket
+    that joined the room) and knows the sender; otherwise access is checked here.
+    The same client_id from the same sender again returns the stored message with
+    duplicate=True and broadcasts nothing.
     Errors: Invalid, TooLarge, Forbidden/NotFound (room), Muted, RateLimited."""
     body = validate_body(body)
     client_id = validate_client_id(client_id)
-    room = room_access(user, room_name)
-    existing = _existing(user.id, client_id)
-    if existing is not None:
-        return existing, True
-    until = muted_until(user.id, room.name)
-    if until is not None:
-        raise Muted(f"you are muted in this room until {isoformat(until)}")
-    count, seconds = current_app.config.get("CHAT_RATE_LIMIT", (0, 0))
-    if count and seconds and not _flood_limit.allow(user.id, room.name, count, seconds):
-        raise RateLimited(f"at most {count} messages in {seconds} seconds per room; wait a moment")
-    with room_sequence(room.name):  # id, commit and broadcast in the room's order
-        message = Message(room=room.name, sender_id=user.id, body=body, client_id=client_id,
-                          created_at=utcnow(), deleted=False)
-        db.session.add(message)
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same client_id arrived twice at once
-            db.session.rollback()
-            existing = _existing(user.id, client_id)
-            if existing is None:
-                raise
-            return existing, True
-        publish("message", serialise(message), room=_audience(room, user.id))
-    return message, False
-
-
-def _audience(room: Room, user_id: int) -> Any:
-    """Who gets a room's events: its members; for a dm room also both personal rooms
-    (python-socketio sends once to a connection that is in several of them)."""
-    if room.dm_user_ids:
-        return [room.name] + [user_room(uid) for uid in room.dm_user_ids]
-    return room.name
+    if room is None:
+        room = room_access(user, room_name)
+    if sender is None:
+        sender = senders().put(user)
+    return submit(sender, room.name, room.audience, body, client_id)
 
 
 def history(user, room_name: Any, before_id: Any = None, after_id: Any = None,
@@ -285,7 +195,7 @@ def delete_message(user, message_id: Any) -> Message:
     message.deleted = True
     message.body = ""  # deleted means gone: the text is not kept
     db.session.commit()
-    publish("message_deleted", {"id": message.id, "room": message.room}, room=_audience(room, user.id))
+    publish("message_deleted", {"id": message.id, "room": message.room}, room=room.audience)
     return message
 
 
