@@ -9,7 +9,8 @@ Server settings: ``--defaults`` serves with socketio.run's eventlet defaults (1,
 connections, no TCP_NODELAY, permessage-deflate accepted); otherwise with the
 platform's settings (exhibition/serving.py), so that the ratios measure the
 platform's own work, not its server settings. Settings can also be flipped one by
-one (--nodelay 0/1, --deflate 0/1, --max-connections N) to measure each of them.
+one (--nodelay 0/1, --deflate 0/1, --max-connections N, --gc-threshold a,b,c) to
+measure each of them.
 
     python bench/floor_server.py --port 6001
 """
@@ -62,8 +63,16 @@ def main() -> None:
     parser.add_argument("--deflate", type=int, default=0)
     parser.add_argument("--max-connections", type=int, default=10000)
     parser.add_argument("--backlog", type=int, default=2048)
+    parser.add_argument("--gc-threshold", default="", help="the platform's SERVER_GC_THRESHOLD (default: Python's)")
     args = parser.parse_args()
     app, sio = build()
+    if args.gc_threshold:  # the same freeze + thresholds as the platform (exhibition/serving.py: tune_gc)
+        import gc
+
+        from exhibition.serving import gc_threshold
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*gc_threshold(args.gc_threshold))
     print(f"floor on {args.host}:{args.port}", flush=True)
     if args.defaults:
         sio.run(app, host=args.host, port=args.port, log_output=False)

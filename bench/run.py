@@ -245,17 +245,21 @@ def run(args) -> dict:
 
     for target in targets:
         cookies = []
-        if target != "floor":
+        floorlike = target.startswith("floor")
+        if not floorlike:
             database = database_for(target)
             cookies = prepare(database, users, size["rooms"])
-        start = start_floor if target == "floor" else (lambda: start_platform(database))
-        room = "bench" if target == "floor" else "booth:bench-0"
-        prefix = "bench-" if target == "floor" else "booth:bench-"
+        if target == "floor-gc":  # the floor with the platform's garbage-collector setting
+            start = lambda: start_floor(["--gc-threshold", "10000,10,10"])  # noqa: E731
+        else:
+            start = start_floor if target == "floor" else (lambda: start_platform(database))
+        room = "bench" if floorlike else "booth:bench-0"
+        prefix = "bench-" if floorlike else "booth:bench-"
         for scenario in ("connections", "fanout", "acked"):
             if scenario not in only or (scenario == "connections" and target == "postgresql" and not args.all_pg):
                 continue
             server = start()
-            profiler = profile(server, f"{target}-{scenario}") if args.profile and target != "floor" else None
+            profiler = profile(server, f"{target}-{scenario}") if args.profile and not floorlike else None
             try:
                 if scenario == "connections":
                     record(target, scenario, scenario_connections(server, size["n"], cookies))
@@ -351,6 +355,11 @@ def ratios(report: dict) -> list[str]:
         fa, pa = get("floor", "acked", "acks_per_second"), get(target, "acked", "acks_per_second")
         if fa and pa:
             lines.append(f"{target}: acked {pa:.0f}/s vs floor {fa:.0f}/s = {pa / fa:.2f}x (target >= 0.5x)")
+        g99, ga = get("floor-gc", "fanout", "p99_ms"), get("floor-gc", "acked", "acks_per_second")
+        if g99 and p99:
+            lines.append(f"{target}: fan-out p99 vs floor-gc (same GC setting) {g99:.1f} ms = {p99 / g99:.2f}x")
+        if ga and pa:
+            lines.append(f"{target}: acked vs floor-gc (same GC setting) {ga:.0f}/s = {pa / ga:.2f}x")
     one, two = get("postgresql", "fanout_1proc", "p99_ms"), get("redis2", "fanout", "p99_ms")
     if one and two:
         r = res["redis2"]["fanout"]
@@ -364,7 +373,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma list of connections,fanout,acked,redis,settings")
-    parser.add_argument("--targets", default="floor,sqlite,postgresql")
+    parser.add_argument("--targets", default="floor,floor-gc,sqlite,postgresql",
+                        help="floor, floor-gc (the floor with the platform's GC setting), sqlite, postgresql")
     parser.add_argument("--all-pg", action="store_true", help="also the connections scenario on PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="py-spy the platform during each scenario")
     parser.add_argument("--settings", help="comma list of tuned,nodelay_off,deflate_on,defaults")

@@ -15,9 +15,16 @@ load, each chosen on measurements (docs/PERFORMANCE.md) and each configurable
   eventlet accepts it; every connection then keeps two zlib streams (measured: 64 →
   154 KB per connection) and each fan-out compresses per receiver. Chat messages
   are small, so the offer is declined unless this is 1.
+- ``SERVER_GC_THRESHOLD`` ("10000,10,10"): Python's cyclic garbage collector with its
+  defaults (700,10,10) runs a young collection every 700 allocations, and its older
+  collections walk every object of a process that holds thousands of connections;
+  those pauses stop every client at once (fan-out to 1,000 receivers: p99 108 ms).
+  Objects made at start-up are frozen out of collection (``gc.freeze``) and the young
+  generation is collected every 10,000 allocations (p99 26 ms). Empty: Python's own.
 """
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import socket
@@ -30,6 +37,7 @@ DEFAULTS = {
     "SERVER_BACKLOG": 2048,
     "SERVER_TCP_NODELAY": True,
     "SOCKETIO_WEBSOCKET_COMPRESSION": False,
+    "SERVER_GC_THRESHOLD": "10000,10,10",
 }
 
 
@@ -48,14 +56,37 @@ def settings_from_env(env: dict | None = None) -> dict:
         "SERVER_TCP_NODELAY": _flag(env.get("SERVER_TCP_NODELAY"), DEFAULTS["SERVER_TCP_NODELAY"]),
         "SOCKETIO_WEBSOCKET_COMPRESSION": _flag(env.get("SOCKETIO_WEBSOCKET_COMPRESSION"),
                                                 DEFAULTS["SOCKETIO_WEBSOCKET_COMPRESSION"]),
+        "SERVER_GC_THRESHOLD": gc_threshold(env.get("SERVER_GC_THRESHOLD", DEFAULTS["SERVER_GC_THRESHOLD"])),
     }
 
 
+def gc_threshold(raw: str) -> tuple[int, ...] | None:
+    """"a,b,c" (1–3 positive integers) → a tuple for gc.set_threshold; "" → None (Python's own)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        values = ()
+    if not 1 <= len(values) <= 3 or min(values) < 1:
+        raise ValueError(f"SERVER_GC_THRESHOLD must be one to three positive integers like 10000,10,10, not {raw!r}")
+    return values
+
+
+def tune_gc(app: Flask) -> None:
+    """Before serving: freeze what start-up made and set the collection thresholds."""
+    threshold = setting(app, "SERVER_GC_THRESHOLD")
+    if threshold:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*threshold)
+
+
 def setting(app: Flask, name: str) -> Any:
-    value = app.config.get(name)
-    if value is None:
-        value = settings_from_env()[name]
-    return value
+    if name in app.config:
+        return app.config[name]
+    return settings_from_env()[name]
 
 
 class DeclineWebSocketCompression:

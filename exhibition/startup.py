@@ -25,6 +25,7 @@ def serve(app: Flask) -> None:
     start_background_tasks(app)
     mode = app.config["SOCKETIO_ASYNC_MODE"]
     from . import serving
+    serving.tune_gc(app)
     if mode == "eventlet":
         serving.serve_eventlet(app, host, port)
     elif mode == "gevent":
