@@ -45,13 +45,23 @@ def publish(event: str, payload: Any, room: str | None = None, skip_sid: str | N
 
 
 def disconnect_user(user_id: int) -> None:
-    """Close every open socket of this person (on logout): each connection sits in its
-    person's ``user:<id>`` room from connect on. Covers this process's connections —
-    with sticky sessions, the ones of the browser that logged out."""
+    """Close every open socket of this person (on logout), in every process: this
+    process's at once, the others' through the logout relay when a Redis queue joins
+    several processes (exhibition/logout_relay.py)."""
+    disconnect_local(user_id)
+    from .logout_relay import relay
+    current = relay()
+    if current is not None:
+        current.publish(user_id)
+
+
+def disconnect_local(user_id: int) -> int:
+    """Close this process's sockets of the person: each connection sits in its person's
+    ``user:<id>`` room from connect on. Returns how many were closed."""
     server = getattr(socketio, "server", None)
     if server is None:
-        return
-    room = user_room(user_id)
-    sids = [sid for sid, _eio_sid in server.manager.get_participants("/", room)]
+        return 0
+    sids = [sid for sid, _eio_sid in server.manager.get_participants("/", user_room(user_id))]
     for sid in sids:
         server.disconnect(sid, namespace="/")
+    return len(sids)

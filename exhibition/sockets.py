@@ -54,10 +54,16 @@ def init_socketio(app: Flask) -> None:
     # The SocketIO object outlives an app (tests build many): a queue manager made
     # for an earlier app must not carry over to one configured without a queue.
     socketio.server_options.pop("client_manager", None)
+    queue = cfg["SOCKETIO_MESSAGE_QUEUE"]
+    extra = {}
+    if queue and queue.startswith(("redis://", "rediss://")):
+        from .queue_order import QueueOrderedRedisManager
+        extra["client_manager"] = QueueOrderedRedisManager(queue, channel="flask-socketio")
     socketio.init_app(
         app,
         async_mode=cfg["SOCKETIO_ASYNC_MODE"],
-        message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
+        message_queue=queue,
+        **extra,
         # Same origin always, plus CORS_ORIGINS; the connect handler checks again
         # (chat/events.py), so the rule holds for every transport.
         cors_allowed_origins=check_origin,

@@ -40,6 +40,8 @@ def start_background_tasks(app: Flask) -> None:
     start_sampler(app)  # "people online over time" for the organisers' figures
     from .schedule.reminders import start_scheduler
     start_scheduler(app)  # session_starting pushes, about 5 minutes before a favourite starts
+    from .logout_relay import start_listener
+    start_listener(app)  # with several processes: a logout closes the person's sockets in each
 
 
 def server_options(app: Flask) -> dict:

@@ -518,11 +518,11 @@ def test_announcements_need_login_and_come_latest_first(world, client_for, anon)
     assert [a["body"] for a in listed] == ["second", "first"]
 
 
-def test_disconnect_user_hook_closes_that_persons_connections(world):
-    from exhibition.chat.events import disconnect_user
+def test_disconnect_local_closes_that_persons_connections(world):
     from exhibition.presence import is_online
+    from exhibition.realtime import disconnect_local
     mine, theirs = world.connect("attendee"), world.connect("attendee2")
-    assert disconnect_user(world.user["attendee"].id) == 1
+    assert disconnect_local(world.user["attendee"].id) == 1
     assert not is_online(world.user["attendee"].id) and is_online(world.user["attendee2"].id)
     assert theirs.is_connected()
     assert not mine.is_connected()

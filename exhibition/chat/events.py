@@ -65,11 +65,6 @@ class Connections:
         with self._lock:
             return self._by_sid.pop(sid, None)
 
-    def sids_of(self, user_id: int) -> list[str]:
-        """This process's connections of a person (a hook for logging people out)."""
-        with self._lock:
-            return [sid for sid, (uid, _) in self._by_sid.items() if uid == user_id]
-
 
 connections = Connections()
 
@@ -240,15 +235,6 @@ def on_mute(payload: dict) -> dict:
     """Client → mute {room, user_id, minutes}: the muted person gets `muted` {room, until}."""
     services.mute(current_user, payload.get("room"), payload.get("user_id"), payload.get("minutes"))
     return {"ok": True}
-
-
-def disconnect_user(user_id: int) -> int:
-    """Close this process's connections of a person (a hook for logout or a role change;
-    with several processes each must call it, e.g. on a queue message). Returns how many."""
-    sids = connections.sids_of(user_id)
-    for sid in sids:
-        socketio.server.disconnect(sid)
-    return len(sids)
 
 
 def register_events() -> None:

@@ -1,6 +1,6 @@
 """The background loop that sends ``session_starting`` about five minutes before a
 favourited session starts. Started by ``startup.serve`` (never in tests): every
-``interval`` seconds it runs ``services.send_due_reminders``; the database row
+``REMINDER_INTERVAL`` seconds (default 30) it runs ``services.send_due_reminders``; the database row
 each reminder claims makes it send once even with several processes."""
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ INTERVAL = 30.0
 _started = False
 
 
-def start_scheduler(app: Flask, interval: float = INTERVAL) -> None:
+def start_scheduler(app: Flask, interval: float | None = None) -> None:
     """Start the reminder loop once per process (socketio.sleep suits eventlet and threads)."""
     global _started
     if _started:
         return
     _started = True
+    interval = interval or app.config.get("REMINDER_INTERVAL") or INTERVAL
     socketio.start_background_task(_loop, app, interval)
 
 

@@ -49,7 +49,7 @@ def add_booth_with_staff(slug: str, staff_email: str) -> None:
 def cluster(tmp_path_factory):
     database, queue = fresh_database(), fresh_redis()
     env = {"DATABASE_URL": database, "SOCKETIO_MESSAGE_QUEUE": queue, "PRESENCE_TTL": str(PRESENCE_TTL),
-           "CHAT_RATE_LIMIT": "0"}
+           "CHAT_RATE_LIMIT": "0", "REMINDER_INTERVAL": "0.5"}
     a = LiveServer(tmp_path_factory.mktemp("process-a"), users=USERS, demo=False, env=env).start()
     add_booth_with_staff(BOOTH, "sam@example.test")
     b = LiveServer(tmp_path_factory.mktemp("process-b"), users=USERS, demo=False, env=env).start()
@@ -66,7 +66,7 @@ class Person:
     def __init__(self, server: LiveServer, email: str, login_at: LiveServer | None = None):
         self.http = http_login((login_at or server).url, email)
         self.server = server
-        self.events: dict[str, list] = {"message": [], "announcement": [], "presence": []}
+        self.events: dict[str, list] = {"message": [], "announcement": [], "presence": [], "session_starting": []}
         self.arrived = threading.Condition()
         self.sio = socketio.Client(reconnection=False)
         for name in self.events:
@@ -245,6 +245,75 @@ def chat_flows_while_a_query_waits(server: LiveServer, people) -> None:
         lock.close()
     waiting.join(30)
     assert outcome.get("status") == 200
+
+
+def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
+    """Three senders on each process at once, one room: both processes' receivers see
+    every message once, in one increasing id order (each batch of sends holds the
+    room's advisory lock from its INSERT until its broadcast is on the queue)."""
+    a, b = cluster
+    room = "lobby"
+    watchers = [people(a, "org@example.test"), people(b, "org@example.test", login_at=a)]
+    for watcher in watchers:
+        assert watcher.call("join", {"room": room})["ok"]
+    senders = [people(server, email, login_at=a) for server in (a, b)
+               for email in ("ann@example.test", "bob@example.test", "cat@example.test")]
+    for sender in senders:
+        assert sender.call("join", {"room": room})["ok"]
+    each, acked, failures = 25, [], []
+
+    def send_all(n: int, sender: Person) -> None:
+        for i in range(each):
+            ack = sender.call("send", {"room": room, "body": f"burst {n}.{i}", "client_id": f"burst-{n}-{i}"})
+            (acked if ack.get("ok") else failures).append(ack)
+
+    threads = [threading.Thread(target=send_all, args=(n, s)) for n, s in enumerate(senders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert failures == [] and len(acked) == each * len(senders)
+    expected = sorted(ack["message"]["id"] for ack in acked)
+    for watcher in watchers:
+        got = watcher.wait_for("message", lambda ms: len([m for m in ms if m["client_id"].startswith("burst-")])
+                               >= len(expected))
+        ids = [m["id"] for m in got if m["client_id"].startswith("burst-")]
+        assert ids == expected  # all, once, in id order
+
+
+def test_session_starting_goes_out_once_with_two_processes(cluster, people):
+    """Both processes run the reminder loop (every 0.5 s here); the person's connections
+    on A and on B each get the reminder exactly once."""
+    from datetime import datetime, timedelta, timezone
+
+    a, b = cluster
+    on_a = people(a, "cat@example.test")
+    on_b = people(b, "cat@example.test", login_at=a)
+    organiser = http_login(a.url, "org@example.test")
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=4)
+    created = organiser.post(a.url + "/api/sessions", timeout=10, json={
+        "title": "Reminder across processes", "room": "Hall R",
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=30)).isoformat()})
+    assert created.status_code == 201, created.text
+    session_id = created.json()["id"]
+    favourite = on_a.http.put(f"{a.url}/api/me/agenda/{session_id}", timeout=10)
+    assert favourite.status_code in (200, 201, 204), favourite.text
+    for connection in (on_a, on_b):
+        connection.wait_for("session_starting", lambda items: any(i["id"] == session_id for i in items))
+    time.sleep(3)  # six more ticks in each process
+    for connection in (on_a, on_b):
+        assert [i["id"] for i in connection.events["session_starting"]].count(session_id) == 1
+
+
+def test_logging_out_through_one_process_closes_the_sockets_on_the_other(cluster, people):
+    a, b = cluster
+    bob_on_b = people(b, "bob@example.test", login_at=a)
+    bob_on_a = people(a, "bob@example.test", login_at=a)
+    cat_on_b = people(b, "cat@example.test", login_at=a)
+    response = bob_on_a.http.post(a.url + "/api/auth/logout", timeout=10)
+    assert response.status_code == 204, response.text
+    assert until(lambda: not bob_on_b.sio.connected and not bob_on_a.sio.connected, timeout=10)
+    assert cat_on_b.sio.connected  # only that person's sockets
 
 
 def test_a_waiting_database_query_does_not_freeze_an_eventlet_process(cluster, people):
