@@ -12,8 +12,10 @@ too: every account's password is ``bench-password``.)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -38,7 +40,8 @@ def main() -> None:
     from werkzeug.security import generate_password_hash
 
     from exhibition import create_app
-    from exhibition.accounts.models import User
+    from exhibition.accounts.models import LoginSession, User
+    from exhibition.accounts.views import LOGIN_KEY
     from exhibition.booths.models import Booth
     from exhibition.extensions import db
     from exhibition.types import utcnow
@@ -66,9 +69,16 @@ def main() -> None:
              "website": "", "video_url": "", "logo_url": "", "created_at": now} for b in range(args.booths)])
         db.session.commit()
         ids = [row[0] for row in db.session.execute(text("SELECT id FROM users ORDER BY id"))]
+        # One open login per account, as a login through the API would make it.
+        tokens = {uid: secrets.token_urlsafe(32) for uid in ids}
+        db.session.execute(insert(LoginSession), [
+            {"token_hash": hashlib.sha256(token.encode()).hexdigest(), "user_id": uid, "created_at": now}
+            for uid, token in tokens.items()])
+        db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         name = app.config["SESSION_COOKIE_NAME"]
-        cookies = [f"{name}={serializer.dumps({'_user_id': str(uid), '_fresh': False})}" for uid in ids]
+        cookies = [f"{name}={serializer.dumps({'_user_id': str(uid), '_fresh': False, LOGIN_KEY: tokens[uid]})}"
+                   for uid in ids]
         db.session.remove()
         db.engine.dispose()
     Path(args.out).write_text(json.dumps(cookies))

@@ -69,11 +69,13 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from .accounts.models import User
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    """The session's person, while its login is open (logging out closes it for every
+    copy of the cookie)."""
+    from flask import session
+
+    from .accounts.services import user_for_login
+    from .accounts.views import LOGIN_KEY
+    return user_for_login(user_id, session.get(LOGIN_KEY))
 
 
 def _register_template_globals(app: Flask) -> None:

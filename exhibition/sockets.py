@@ -1,6 +1,11 @@
 """Socket.IO server set-up: async mode, message queue, allowed origins, payload bound."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import traceback
+
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
@@ -43,9 +48,48 @@ class SocketEventSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class UndecodablePacketLog(logging.Filter):
+    """engine.io logs a full traceback for every packet python-socketio cannot decode
+    (junk, bad JSON, a wrong packet type) and carries on. Anyone can send such packets,
+    so each would add a traceback to the log. This turns them into one warning line,
+    at most one per ``every`` seconds with a count of the others. A traceback that
+    passes through the platform's own code is a bug and is left as it is."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        super().__init__()
+        self.every = every
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or not str(record.msg).endswith("handler error"):
+            return True
+        _type, err, tb = record.exc_info
+        if any("/exhibition/" in frame.filename for frame in traceback.extract_tb(tb)):
+            return True
+        with self._lock:
+            self._dropped += 1
+            now = time.monotonic()
+            if now - self._last < self.every:
+                return False
+            count, self._dropped, self._last = self._dropped, 0, now
+        record.msg = "dropped %d undecodable Socket.IO packet(s) in the last %ds; latest: %s: %s"
+        record.args = (count, int(self.every), type(err).__name__, str(err)[:200])
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_packet_log = UndecodablePacketLog()
+
+
 def init_socketio(app: Flask) -> None:
     cfg = app.config
     app.session_interface = SocketEventSessions()
+    engineio_log = logging.getLogger("engineio.server")
+    if _packet_log not in engineio_log.filters:
+        engineio_log.addFilter(_packet_log)
     allowed = list(cfg["CORS_ORIGINS"] or [])
 
     def check_origin(origin, environ=None):

@@ -155,6 +155,49 @@ def test_logout_ends_the_session(app, make_user, client_for):
     assert client.get("/api/me").status_code == 401
 
 
+def test_a_copy_of_the_cookie_is_worthless_after_logout(app, make_user, client_for):
+    """Someone who copied the session cookie before the logout (a shared computer, a
+    stolen cookie) is logged out with it; the person's other devices are not."""
+    user = make_user()
+    browser, other_device = client_for(user), client_for(user)
+    stolen = _session_cookie(browser.http).value
+    assert browser.post("/api/auth/logout").status_code == 204
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/api/me").status_code == 401
+    assert thief.get("/me").status_code in (302, 303)  # the page sends them to the login
+    assert other_device.get("/api/me").status_code == 200
+
+
+def test_a_login_expires_after_its_lifetime(app, make_user, client_for):
+    from datetime import timedelta
+
+    from exhibition.accounts.models import LoginSession
+    from exhibition.accounts.services import LOGIN_SESSION_LIFETIME
+    from exhibition.extensions import db
+    from exhibition.types import utcnow
+    client = client_for(make_user())
+    assert client.get("/api/me").status_code == 200
+    with app.app_context():
+        db.session.query(LoginSession).update(
+            {"created_at": utcnow() - LOGIN_SESSION_LIFETIME - timedelta(minutes=1)})
+        db.session.commit()
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_session_without_a_login_token_is_anonymous(app, make_user):
+    """A cookie signed with the right key but naming a person without an open login
+    (e.g. made before login sessions existed, or by a leaked key) is not a login."""
+    user = make_user()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+    assert client.get("/api/me").status_code == 401
+    with client.session_transaction() as sess:
+        sess["login"] = "guessed-token"
+    assert client.get("/api/me").status_code == 401
+
+
 def test_production_hashes_passwords_slowly(tmp_path):
     from config import load_config
     method = load_config(str(tmp_path))["PASSWORD_HASH_METHOD"]

@@ -32,3 +32,45 @@ def test_empty_setting_leaves_python_defaults(app):
     app.config["SERVER_GC_THRESHOLD"] = None
     tune_gc(app)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def _record(exc_info, msg="message handler error"):
+    import logging
+    return logging.LogRecord("engineio.server", logging.ERROR, __file__, 1, msg, None, exc_info)
+
+
+def test_undecodable_packets_become_rate_limited_warnings():
+    import json
+    import sys
+
+    from exhibition.sockets import UndecodablePacketLog
+    log = UndecodablePacketLog(every=60)
+    try:
+        json.loads("{not json")
+    except ValueError:
+        junk = sys.exc_info()
+    first = _record(junk)
+    assert log.filter(first) is True
+    assert first.exc_info is None and first.levelname == "WARNING"
+    assert "undecodable Socket.IO packet" in first.getMessage() and "JSONDecodeError" in first.getMessage()
+    assert log.filter(_record(junk)) is False  # within the minute: counted, not logged
+    log._last -= 61
+    third = _record(junk)
+    assert log.filter(third) is True and third.getMessage().startswith("dropped 2 ")
+
+
+def test_a_traceback_through_the_platform_is_kept():
+    import sys
+
+    from exhibition.errors import Invalid
+    from exhibition.sockets import UndecodablePacketLog
+    from exhibition.validation import text
+    log = UndecodablePacketLog()
+    try:
+        text({}, "body")
+    except Invalid:
+        ours = sys.exc_info()
+    record = _record(ours)
+    assert log.filter(record) is True and record.exc_info is ours
+    plain = _record(None, "something else")
+    assert log.filter(plain) is True

@@ -2,13 +2,12 @@
 needed) and call the same services as the JSON API."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
-from .. import realtime
 from ..auth import safe_next
 from ..errors import Conflict, DomainError
 from . import services
-from .views import start_session
+from .views import end_session, start_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -66,7 +65,5 @@ def _register_error(err: DomainError) -> str:
 
 @bp.post("/logout")
 def logout():
-    if current_user.is_authenticated:
-        realtime.disconnect_user(current_user.id)  # a logged-out session keeps no live socket
-    logout_user()
+    end_session()
     return redirect(url_for("accounts.login"))

@@ -1,7 +1,10 @@
 """Accounts: registration, login with throttling, profiles, and the CLI's user creation."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask import current_app
@@ -13,7 +16,7 @@ from ..auth import ROLES
 from ..errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 from ..extensions import db
 from ..types import utcnow
-from .models import LoginFailure, User
+from .models import LoginFailure, LoginSession, User
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -163,3 +166,46 @@ def change_role(user: User, role: str) -> None:
         raise Invalid(f"role must be one of {', '.join(ROLES)}")
     user.role = role
     db.session.commit()
+
+
+# ---------------------------------------------------------------- login sessions
+
+LOGIN_SESSION_LIFETIME = timedelta(days=30)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_login_session(user: User) -> str:
+    """A new login of ``user``: the token for the session cookie (only its hash is
+    stored). The person's expired logins are cleared on the way."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - LOGIN_SESSION_LIFETIME))
+    db.session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=utcnow()))
+    db.session.commit()
+    return token
+
+
+def close_login_session(token: str | None) -> None:
+    """Logging out: the session's token is no longer accepted (also not in copies of
+    the cookie)."""
+    if isinstance(token, str) and token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        db.session.commit()
+
+
+def user_for_login(user_id: Any, token: Any) -> User | None:
+    """The person a session cookie names, if its login is still open (not logged out,
+    at most LOGIN_SESSION_LIFETIME old); else None. One query."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(token, str) or not token or not 0 < user_id <= 2**31 - 1:
+        return None
+    return db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id).where(
+            User.id == user_id, LoginSession.token_hash == _token_hash(token),
+            LoginSession.created_at > utcnow() - LOGIN_SESSION_LIFETIME))

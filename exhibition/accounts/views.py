@@ -9,6 +9,7 @@ from ..jsonapi import json_body, no_content
 from . import services
 
 bp = Blueprint("accounts_api", __name__, url_prefix="/api")
+LOGIN_KEY = "login"  # the session cookie's login token (accounts.services.open_login_session)
 
 
 def start_session(user) -> None:
@@ -17,7 +18,17 @@ def start_session(user) -> None:
     keep = {k: session[k] for k in ("csrf_token", "lang") if k in session}
     session.clear()
     session.update(keep)
+    session[LOGIN_KEY] = services.open_login_session(user)
     login_user(user)
+
+
+def end_session() -> None:
+    """Log out: this session's login is closed for good (copies of the cookie included)
+    and the person's open sockets are closed in every process."""
+    if current_user.is_authenticated:
+        realtime.disconnect_user(current_user.id)
+    services.close_login_session(session.pop(LOGIN_KEY, None))
+    logout_user()
 
 
 @bp.get("/csrf")
@@ -42,8 +53,7 @@ def login():
 @bp.post("/auth/logout")
 @login_required_api
 def logout():
-    realtime.disconnect_user(current_user.id)  # a logged-out session keeps no live socket
-    logout_user()
+    end_session()
     session.pop("lang", None)
     return no_content()
 
