@@ -10,7 +10,8 @@ A client that saw 30 and reconnects asks for history after 30 and never sees 29.
 included, so every process delivers in the one order Redis received them in (the order
 ``chat/sending.py`` publishes in, under the rooms' advisory locks). The cost is one
 Redis round trip before a process's own clients get an event (figures in
-docs/PERFORMANCE.md, "two processes")."""
+docs/PERFORMANCE.md, "two processes"), and while Redis is down no client gets pushes
+(they catch up with ``history``)."""
 from __future__ import annotations
 
 import socketio

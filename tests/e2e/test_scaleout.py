@@ -10,6 +10,7 @@ message queue, as in production behind a proxy (SPEC §3 scale-out):
 Uses its own database and Redis db (tests/e2e/pgredis.py); runs once per CI run."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -247,15 +248,57 @@ def chat_flows_while_a_query_waits(server: LiveServer, people) -> None:
     assert outcome.get("status") == 200
 
 
+class WireWatcher:
+    """Reads one connection's frames in the order the server wrote them (a raw
+    Engine.IO websocket). python-socketio's client hands each event to a new thread, so
+    the order its handlers run in says nothing about the order on the wire."""
+
+    def __init__(self, server: LiveServer, email: str, room: str, login_at: LiveServer):
+        import websocket
+
+        http = http_login(login_at.url, email)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+            header=[f"Cookie: {cookie}"], timeout=10)
+        assert self.ws.recv().startswith("0")
+        self.ws.send("40")
+        assert self.ws.recv().startswith("40")
+        self.ws.send('420["join",' + json.dumps({"room": room}) + "]")
+        self.messages: list[dict] = []
+        self.joined = threading.Event()
+        self.closed = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        assert self.joined.wait(10)
+
+    def _read(self) -> None:
+        while not self.closed:
+            try:
+                frame = self.ws.recv()
+            except Exception:
+                return
+            if frame == "2":
+                self.ws.send("3")
+            elif frame.startswith("430"):
+                self.joined.set()
+            elif frame.startswith('42["message",'):
+                self.messages.append(json.loads(frame[2:])[1])
+
+    def close(self) -> None:
+        self.closed = True
+        self.ws.close()
+
+
 def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
-    """Three senders on each process at once, one room: both processes' receivers see
-    every message once, in one increasing id order (each batch of sends holds the
-    room's advisory lock from its INSERT until its broadcast is on the queue)."""
+    """Three senders on each process at once, one room: a connection on each process
+    gets every message once, in one increasing id order (each batch of sends holds the
+    room's advisory lock from its INSERT until its broadcast is on the queue, and every
+    emit goes through the queue)."""
     a, b = cluster
     room = "lobby"
-    watchers = [people(a, "org@example.test"), people(b, "org@example.test", login_at=a)]
-    for watcher in watchers:
-        assert watcher.call("join", {"room": room})["ok"]
+    watchers = [WireWatcher(a, "org@example.test", room, login_at=a),
+                WireWatcher(b, "org@example.test", room, login_at=a)]
     senders = [people(server, email, login_at=a) for server in (a, b)
                for email in ("ann@example.test", "bob@example.test", "cat@example.test")]
     for sender in senders:
@@ -268,17 +311,21 @@ def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
             (acked if ack.get("ok") else failures).append(ack)
 
     threads = [threading.Thread(target=send_all, args=(n, s)) for n, s in enumerate(senders)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert failures == [] and len(acked) == each * len(senders)
-    expected = sorted(ack["message"]["id"] for ack in acked)
-    for watcher in watchers:
-        got = watcher.wait_for("message", lambda ms: len([m for m in ms if m["client_id"].startswith("burst-")])
-                               >= len(expected))
-        ids = [m["id"] for m in got if m["client_id"].startswith("burst-")]
-        assert ids == expected  # all, once, in id order
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert failures == [] and len(acked) == each * len(senders)
+        expected = sorted(ack["message"]["id"] for ack in acked)
+        for watcher in watchers:
+            assert until(lambda: len([m for m in watcher.messages if m["client_id"].startswith("burst-")])
+                         >= len(expected), timeout=15)
+            ids = [m["id"] for m in watcher.messages if m["client_id"].startswith("burst-")]
+            assert ids == expected  # all, once, in id order
+    finally:
+        for watcher in watchers:
+            watcher.close()
 
 
 def test_session_starting_goes_out_once_with_two_processes(cluster, people):
