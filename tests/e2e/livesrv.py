@@ -112,3 +112,12 @@ def http_login(base_url: str, email: str, password: str = PASSWORD) -> requests.
     response = http.post(base_url + "/api/auth/login", json={"email": email, "password": password}, timeout=10)
     assert response.status_code == 200, response.text
     return http
+
+
+def handle_events_in_wire_order(client) -> None:
+    """Call after ``client.connect``: python-socketio's client hands every incoming event
+    to a new thread, so handlers can run (and record) out of the order the server sent
+    them. From now on they run one after another in the read loop, in wire order.
+    Only for clients without automatic reconnection (a reconnect would run inline too)."""
+    assert not client.reconnection, "a reconnecting client would reconnect inside its read loop"
+    client.eio.start_background_task = lambda target, *args, **kwargs: target(*args, **kwargs)

@@ -10,6 +10,7 @@ import pytest
 socketio = pytest.importorskip("socketio")
 
 from .conftest import E2E_BOOTH, cookie_header, login  # noqa: E402
+from .livesrv import handle_events_in_wire_order  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
@@ -39,6 +40,7 @@ class Person:
     def connect(self) -> "Person":
         self.sio.connect(self.server.url, headers={"Cookie": cookie_header(self.http)},
                          transports=["websocket"], wait_timeout=10)
+        handle_events_in_wire_order(self.sio)
         return self
 
     def call(self, event: str, payload) -> dict:

@@ -19,7 +19,7 @@ import requests
 
 socketio = pytest.importorskip("socketio")
 
-from .livesrv import LiveServer, http_login  # noqa: E402
+from .livesrv import LiveServer, handle_events_in_wire_order, http_login  # noqa: E402
 from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
@@ -74,6 +74,7 @@ class Person:
             self.sio.on(name, self._recorder(name))
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
         self.sio.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+        handle_events_in_wire_order(self.sio)
 
     def _recorder(self, name):
         def record(payload):
