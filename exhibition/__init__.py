@@ -12,7 +12,7 @@ from sqlalchemy.pool import StaticPool
 from config import load_config
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import TRANSLATIONS, compile_translations, js_strings, select_locale, select_timezone
+from .i18n import TRANSLATIONS, compile_translations, js_strings, plural_forms, select_locale, select_timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +86,7 @@ def _register_template_globals(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "event_timezone": app.config["EVENT_TIMEZONE"],
             "js_strings": js_strings,
+            "plural_forms": plural_forms,
         }
 
 

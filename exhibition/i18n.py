@@ -28,6 +28,17 @@ def select_timezone() -> str:
     return current_app.config["EVENT_TIMEZONE"]
 
 
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A counted text for scripts that update a number live: {"one": …, "other": …}
+    in the page's language, with ``{n}`` where the number goes (the msgids use
+    ``%(num)d``, as ``ngettext`` in templates). English and German have these two forms."""
+    from flask_babel import get_translations
+
+    translations = get_translations()
+    return {form: translations.ngettext(singular, plural, n).replace("%(num)d", "{n}")
+            for form, n in (("one", 1), ("other", 2))}
+
+
 def compile_translations() -> None:
     """Compile every .po whose .mo is missing or older, so a fresh clone needs no extra step."""
     from babel.messages.mofile import write_mo

@@ -185,3 +185,23 @@ def test_pages_render_in_both_languages_with_the_demo(app, make_user, client_for
         assert page.status_code == 200, slug
         text = page.get_data(as_text=True)
         assert f'<html lang="{lang}"' in text and "data-booth-staff" in text and "data-staff-id=" in text
+
+
+def test_booth_page_carries_the_visitor_count_texts_for_live_updates(app, make_user, client_for):
+    """The chat panel's presence updates the "visitors now" line; the page gives the
+    script both counted forms in its language, with {n} for the number."""
+    import re
+
+    from tests.chat_helpers import make_booth
+    make_booth(app, "counted-booth")
+    client = client_for(make_user())
+    for lang, one, other in (("en", "{n} visitor at this booth now", "{n} visitors at this booth now"),
+                             ("de", None, None)):
+        html = client.get(f"/booths/counted-booth?lang={lang}").get_data(as_text=True)
+        forms = dict(re.findall(r'data-text-(one|other)="([^"]*)"', html))
+        assert 'data-room="booth:counted-booth"' in html
+        assert "{n}" in forms["one"] and "{n}" in forms["other"] and forms["one"] != forms["other"]
+        if one:
+            assert forms == {"one": one, "other": other}
+        else:
+            assert forms == {"one": "{n} Person gerade an diesem Stand", "other": "{n} Personen gerade an diesem Stand"}

@@ -34,6 +34,18 @@
     });
   }
 
+  /* Live "visitors now": the booth's chat panel tells how many people are in its room. */
+  const visitors = document.querySelector("[data-visitors-now][data-room]");
+  if (visitors) {
+    document.addEventListener("exhibition:present", (event) => {
+      const detail = event.detail || {};
+      if (detail.room !== visitors.dataset.room || typeof detail.count !== "number") return;
+      const form = detail.count === 1 ? visitors.dataset.textOne : visitors.dataset.textOther;
+      visitors.dataset.visitorsNow = String(detail.count);
+      visitors.textContent = String(form || "").replace("{n}", String(detail.count));
+    });
+  }
+
   /* Live online state of the staff: the chat's presence events name who joined or left. */
   const staff = document.querySelector("[data-booth-staff]");
   if (staff && X.socket) {

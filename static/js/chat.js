@@ -168,6 +168,8 @@
     }
 
     function renderPresent() {
+      // other parts of the page (the booth's "visitors now") follow who is in this room
+      document.dispatchEvent(new CustomEvent("exhibition:present", { detail: { room, count: present.size } }));
       presentList.replaceChildren(...Array.from(present.values())
         .sort((a, b) => a.display_name.localeCompare(b.display_name))
         .map((u) => X.el("li", { "data-present-user-id": u.id }, u.display_name, badge(u.role) ? " " : null, badge(u.role),

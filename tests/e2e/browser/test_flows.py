@@ -97,6 +97,21 @@ def test_two_people_chat_at_a_booth_and_staff_moderates(open_page):
     expect(visitor.locator("[data-chat-messages] [data-message-id]", has_text=text)).to_have_count(1)
     expect(visitor.locator("[data-chat-messages] [data-message-id]", has_text=reply)).to_have_count(1)
 
+    # "visitors now" follows the room live: the staff member leaves the page, the count drops
+    visitors = visitor.locator("[data-visitors-now]")
+    present = visitor.locator("[data-chat-present] li")
+    expect(present.filter(has_text=PEOPLE["staff"]["name"])).to_have_count(1)
+    before = present.count()
+    expect(visitors).to_have_attribute("data-visitors-now", str(before))
+    expect(visitors).to_have_text(re.compile(rf"^{before} visitors at this booth now$"))
+    staff.goto("/")
+    expect(present.filter(has_text=PEOPLE["staff"]["name"])).to_have_count(0)
+    expect(visitors).to_have_attribute("data-visitors-now", str(before - 1))
+    expect(visitors).to_have_text(re.compile(rf"^{before - 1} visitors? at this booth now$"))
+    staff.goto(f"/booths/{BOOTH}")
+    wait_for_chat(staff)
+    expect(visitors).to_have_attribute("data-visitors-now", str(before))
+
     staff.once("dialog", lambda dialog: dialog.accept())
     theirs.locator("[data-chat-delete]").click()
     expect(visitor.locator("[data-chat-messages] [data-message-id]", has_text=text)).to_have_count(0)
