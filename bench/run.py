@@ -117,6 +117,12 @@ def start_floor(flags: list[str] | None = None) -> Server:
                   server_env({}), port)
 
 
+def start_rival() -> Server:
+    """The Node socket.io rival (bench/rival_server.js): same events as the floor."""
+    port = free_port()
+    return Server("node", ["node", str(BENCH / "rival_server.js"), "--port", str(port)], server_env({}), port)
+
+
 def start_platform(database_url: str, queue: str | None = None, name: str = "platform") -> Server:
     port = free_port()
     extra = {"PORT": str(port), "DATABASE_URL": database_url}
@@ -245,12 +251,14 @@ def run(args) -> dict:
 
     for target in targets:
         cookies = []
-        floorlike = target.startswith("floor")
+        floorlike = target.startswith("floor") or target == "node"
         if not floorlike:
             database = database_for(target)
             cookies = prepare(database, users, size["rooms"])
         if target == "floor-gc":  # the floor with the platform's garbage-collector setting
             start = lambda: start_floor(["--gc-threshold", "10000,10,10"])  # noqa: E731
+        elif target == "node":
+            start = start_rival
         else:
             start = start_floor if target == "floor" else (lambda: start_platform(database))
         room = "bench" if floorlike else "booth:bench-0"
@@ -360,6 +368,14 @@ def ratios(report: dict) -> list[str]:
             lines.append(f"{target}: fan-out p99 vs floor-gc (same GC setting) {g99:.1f} ms = {p99 / g99:.2f}x")
         if ga and pa:
             lines.append(f"{target}: acked vs floor-gc (same GC setting) {ga:.0f}/s = {pa / ga:.2f}x")
+        nc, n99, na = (get("node", "connections", "kb_per_connection"), get("node", "fanout", "p99_ms"),
+                       get("node", "acked", "acks_per_second"))
+        if nc and pc:
+            lines.append(f"{target}: memory per connection vs the Node rival {nc} KB = {pc / nc:.2f}x")
+        if n99 and p99:
+            lines.append(f"{target}: fan-out p99 vs the Node rival {n99:.1f} ms = {p99 / n99:.2f}x")
+        if na and pa:
+            lines.append(f"{target}: acked vs the Node rival {na:.0f}/s = {pa / na:.2f}x")
     one, two = get("postgresql", "fanout_1proc", "p99_ms"), get("redis2", "fanout", "p99_ms")
     if one and two:
         r = res["redis2"]["fanout"]
@@ -374,7 +390,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma list of connections,fanout,acked,redis,settings")
     parser.add_argument("--targets", default="floor,floor-gc,sqlite,postgresql",
-                        help="floor, floor-gc (the floor with the platform's GC setting), sqlite, postgresql")
+                        help="floor, floor-gc (the floor with the platform's GC setting), node (the Node "
+                             "socket.io rival, bench/rival_server.js), sqlite, postgresql")
     parser.add_argument("--all-pg", action="store_true", help="also the connections scenario on PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="py-spy the platform during each scenario")
     parser.add_argument("--settings", help="comma list of tuned,nodelay_off,deflate_on,defaults")

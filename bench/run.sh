@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)"   # 10,000 connections need more than the usual 1,024 open files
-[ -d bench/node_modules/socket.io-client ] || (cd bench && npm install --no-audit --no-fund --silent)
+[ -d bench/node_modules/socket.io-client ] && [ -d bench/node_modules/socket.io ] || (cd bench && npm install --no-audit --no-fund --silent)
 exec .venv/bin/python bench/run.py "$@"
