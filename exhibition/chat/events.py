@@ -203,7 +203,7 @@ def on_send(payload: dict) -> dict:
     room = _joined_room(payload)
     sender = services.senders().get(user_id)
     message, _duplicate = services.send_message(sender, room, payload.get("body"), payload.get("client_id"),
-                                                room=services.Room.joined(room), sender=sender)
+                                                joined=True)
     return {"ok": True, "message": message}
 
 

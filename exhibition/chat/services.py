@@ -16,11 +16,11 @@ from ..accounts.models import User
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..realtime import dm_room, parse_room, publish, user_room
-from .sending import (Sender, audience_of, senders, serialise, submit,  # noqa: F401  (the chat's public face)
-                      validate_body, validate_client_id)
 from ..types import isoformat, utcnow
 from ..validation import integer
 from .models import Message, Mute
+from .sending import (Sender, audience_of, senders, serialise, submit,  # noqa: F401  (the chat's public face)
+                      validate_body, validate_client_id)
 
 HISTORY_DEFAULT = 50
 HISTORY_MAX = 100
@@ -38,9 +38,10 @@ class Room:
     dm_user_ids: tuple[int, int] | None = None
 
     @classmethod
-    def joined(cls, name: str) -> "Room":
-        """A room whose access was checked when the connection joined it: enough to send
-        and broadcast (no booth loaded, so not for moderation decisions)."""
+    def from_name(cls, name: str) -> "Room":
+        """The room a valid name denotes, without an access check and without loading its
+        booth: enough to send and broadcast (e.g. to a room a connection has joined), not
+        for moderation decisions."""
         kind, key = parse_room(name)
         if kind == "dm":
             low, _, high = key.partition(":")
@@ -123,20 +124,18 @@ def can_moderate(user, room: Room) -> bool:
 # ---------------------------------------------------------------- messages
 
 def send_message(user, room_name: Any, body: Any, client_id: Any = None, *,
-                 room: Room | None = None, sender: Sender | None = None) -> tuple[dict, bool]:
+                 joined: bool = False) -> tuple[dict, bool]:
     """Store a message (committed) and broadcast it; returns (message object, duplicate).
 
-    ``room``/``sender`` may be given when the caller already checked access (a socket
-    that joined the room) and knows the sender; otherwise access is checked here.
+    ``user``: the person (a User) or their ``Sender`` identity. ``joined=True``: access
+    was checked when the sender's connection joined the room, so it is not checked again.
     The same client_id from the same sender again returns the stored message with
     duplicate=True and broadcasts nothing.
     Errors: Invalid, TooLarge, Forbidden/NotFound (room), Muted, RateLimited."""
     body = validate_body(body)
     client_id = validate_client_id(client_id)
-    if room is None:
-        room = room_access(user, room_name)
-    if sender is None:
-        sender = senders().put(user)
+    room = Room.from_name(room_name) if joined else room_access(user, room_name)
+    sender = user if isinstance(user, Sender) else senders().put(user)
     return submit(sender, room.name, room.audience, body, client_id)
 
 
@@ -184,8 +183,7 @@ def delete_message(user, message_id: Any) -> Message:
     except Forbidden:  # someone else's direct conversation: only organisers moderate it
         if getattr(user, "role", None) != "organiser":
             raise NotFound("no such message") from None
-        low, _, high = message.room[3:].partition(":")
-        room = Room(message.room, "dm", dm_user_ids=(int(low), int(high)))
+        room = Room.from_name(message.room)
     except NotFound:  # the booth or session is gone: only organisers and the author
         room = Room(message.room, "gone")
     if not can_delete(user, message, room):
