@@ -526,3 +526,18 @@ def test_disconnect_local_closes_that_persons_connections(world):
     assert not is_online(world.user["attendee"].id) and is_online(world.user["attendee2"].id)
     assert theirs.is_connected()
     assert not mine.is_connected()
+
+
+def test_a_deleted_account_on_an_open_socket_gets_a_contract_error(world, app):
+    """SPEC §5 lists the socket error codes; "unauthenticated" is not one of them."""
+    from exhibition.accounts.models import User
+    sock = world.connect("attendee")
+    assert ack(sock, "join", {"room": "lobby"})["ok"]
+    with app.app_context():
+        db.session.delete(db.session.get(User, world.user["attendee"].id))
+        db.session.commit()
+    for event, payload in (("send", {"room": "lobby", "body": "still here?", "client_id": "gone-1"}),
+                           ("history", {"room": "lobby"}), ("typing", {"room": "lobby"})):
+        answer = ack(sock, event, payload)
+        assert answer["ok"] is False and answer["error"]["code"] == "forbidden", (event, answer)
+    assert stored(app) == []

@@ -69,8 +69,16 @@ class Connections:
 connections = Connections()
 
 
+SOCKET_ERROR_CODES = ("invalid", "forbidden", "not_found", "muted", "rate_limited", "too_large")  # SPEC §5
+
+
 def error_ack(err: DomainError) -> dict:
-    return {"ok": False, "error": err.as_dict()}
+    """The SPEC's error ack. Its socket codes are fewer than HTTP's: a connection whose
+    login is gone (the account deleted meanwhile) is ``forbidden``, not ``unauthenticated``."""
+    error = err.as_dict()
+    if error["code"] not in SOCKET_ERROR_CODES:
+        error["code"] = "forbidden" if error["code"] == "unauthenticated" else "invalid"
+    return {"ok": False, "error": error}
 
 
 def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True) -> Any:
