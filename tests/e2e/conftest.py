@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from .livesrv import LiveServer, http_login
+from .livesrv import LiveServer, cookie_header, http_login  # noqa: F401  (cookie_header: for the suites)
 
 E2E_BOOTH = "e2e-cluster"
 CHAT_PEOPLE = {
@@ -81,10 +81,6 @@ def email_of(key: str) -> str:
 
 def login(server: LiveServer, key: str):
     return http_login(server.url, email_of(key))
-
-
-def cookie_header(session) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 def _ensure_booth(server: LiveServer, slug: str) -> None:

@@ -121,3 +121,20 @@ def handle_events_in_wire_order(client) -> None:
     Only for clients without automatic reconnection (a reconnect would run inline too)."""
     assert not client.reconnection, "a reconnecting client would reconnect inside its read loop"
     client.eio.start_background_task = lambda target, *args, **kwargs: target(*args, **kwargs)
+
+
+def cookie_header(http: requests.Session) -> str:
+    """The Cookie header of a logged-in requests session (for Socket.IO clients)."""
+    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+def raw_socket(server: LiveServer, cookie: str, timeout: float = 5):
+    """An Engine.IO v4 websocket with the default namespace connected (websocket-client)."""
+    import websocket
+
+    ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+                                     header=[f"Cookie: {cookie}"], timeout=timeout)
+    assert ws.recv().startswith("0")  # open
+    ws.send("40")
+    assert ws.recv().startswith("40")  # namespace connected
+    return ws

@@ -19,7 +19,7 @@ import requests
 
 socketio = pytest.importorskip("socketio")
 
-from .livesrv import LiveServer, handle_events_in_wire_order, http_login  # noqa: E402
+from .livesrv import LiveServer, cookie_header, handle_events_in_wire_order, http_login, raw_socket  # noqa: E402
 from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
@@ -72,8 +72,7 @@ class Person:
         self.sio = socketio.Client(reconnection=False)
         for name in self.events:
             self.sio.on(name, self._recorder(name))
-        cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
-        self.sio.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+        self.sio.connect(server.url, headers={"Cookie": cookie_header(self.http)}, transports=["websocket"], wait_timeout=10)
         handle_events_in_wire_order(self.sio)
 
     def _recorder(self, name):
@@ -255,16 +254,7 @@ class WireWatcher:
     the order its handlers run in says nothing about the order on the wire."""
 
     def __init__(self, server: LiveServer, email: str, room: str, login_at: LiveServer):
-        import websocket
-
-        http = http_login(login_at.url, email)
-        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-        self.ws = websocket.create_connection(
-            f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
-            header=[f"Cookie: {cookie}"], timeout=10)
-        assert self.ws.recv().startswith("0")
-        self.ws.send("40")
-        assert self.ws.recv().startswith("40")
+        self.ws = raw_socket(server, cookie_header(http_login(login_at.url, email)), timeout=10)
         self.ws.send('420["join",' + json.dumps({"room": room}) + "]")
         self.messages: list[dict] = []
         self.joined = threading.Event()

@@ -15,16 +15,12 @@ import requests
 
 socketio = pytest.importorskip("socketio")
 
-from .livesrv import LiveServer, http_login  # noqa: E402
+from .livesrv import LiveServer, cookie_header, http_login  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
 USERS = [{"email": "ann@example.test", "name": "Ann", "role": "attendee"},
          {"email": "bob@example.test", "name": "Bob", "role": "attendee"}]
-
-
-def cookie_header(http: requests.Session) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
 
 def connected_client(url: str, email: str) -> tuple[socketio.Client, list]:

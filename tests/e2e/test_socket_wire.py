@@ -11,26 +11,12 @@ import requests
 websocket = pytest.importorskip("websocket")
 socketio = pytest.importorskip("socketio")
 
-from .livesrv import LiveServer, http_login  # noqa: E402
+from .livesrv import LiveServer, cookie_header, http_login, raw_socket  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
 PEOPLE = [{"email": "bystander@example.test", "name": "Bystander", "role": "attendee"},
           {"email": "attacker@example.test", "name": "Attacker", "role": "attendee"}]
-
-
-def _cookie(http: requests.Session) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-
-
-def raw_socket(server: LiveServer, cookie: str):
-    """An Engine.IO v4 websocket with the default namespace connected."""
-    ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
-                                     header=[f"Cookie: {cookie}"], timeout=5)
-    assert ws.recv().startswith("0")  # open
-    ws.send("40")
-    assert ws.recv().startswith("40")  # namespace connected
-    return ws
 
 
 def _exchange(ws, packet: str | bytes) -> str | None:
@@ -69,9 +55,9 @@ def test_hostile_packets_do_not_hurt_the_server_or_others(tmp_path):
     bystander = socketio.Client(reconnection=False)
     try:
         http = http_login(server.url, PEOPLE[0]["email"])
-        bystander.connect(server.url, headers={"Cookie": _cookie(http)}, transports=["websocket"])
+        bystander.connect(server.url, headers={"Cookie": cookie_header(http)}, transports=["websocket"])
         assert bystander.call("join", {"room": "lobby"}, timeout=5)["ok"]
-        attacker_cookie = _cookie(http_login(server.url, PEOPLE[1]["email"]))
+        attacker_cookie = cookie_header(http_login(server.url, PEOPLE[1]["email"]))
         ws = raw_socket(server, attacker_cookie)
         for n, packet in enumerate(HOSTILE_PACKETS):
             answer = _exchange(ws, packet)

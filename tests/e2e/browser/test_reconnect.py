@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from ..livesrv import LiveServer, http_login
+from ..livesrv import LiveServer, cookie_header, http_login
 from .conftest import PageProblems, login
 
 PEOPLE = [{"email": "reconnect-a@example.test", "name": "Rita Reconnect", "role": "attendee"},
@@ -38,8 +38,7 @@ def test_the_lobby_chat_reconnects_and_catches_up_by_itself(browser, tmp_path):
 
         server.start()
         http = http_login(server.url, PEOPLE[1]["email"])
-        cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-        other.connect(server.url, headers={"Cookie": cookie}, transports=["websocket"])
+        other.connect(server.url, headers={"Cookie": cookie_header(http)}, transports=["websocket"])
         assert other.call("join", {"room": "lobby"}, timeout=5)["ok"]
         missed = f"said while the page was away {uuid.uuid4().hex[:6]}"
         assert other.call("send", {"room": "lobby", "body": missed, "client_id": "missed-1"}, timeout=5)["ok"]
