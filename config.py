@@ -73,7 +73,7 @@ def load_config(instance_path: str) -> dict:
         SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
         MEETING_VIDEO_BASE_URL=env.get("MEETING_VIDEO_BASE_URL", "https://meet.jit.si/"),
     )
-    from exhibition.serving import settings_from_env  # server settings: docs/SCALING.md
+    from exhibition.runtime.serving import settings_from_env  # server settings: docs/SCALING.md
     cfg.update(settings_from_env(env), PRESENCE_TTL=int(env.get("PRESENCE_TTL", "15")),
                REMINDER_INTERVAL=float(env.get("REMINDER_INTERVAL", "30")))
     return cfg

@@ -31,8 +31,8 @@ def _patch(mode: str) -> None:
 if __name__ == "__main__":
     _patch(ASYNC_MODE)
 
-from exhibition import create_app  # noqa: E402
-from exhibition.startup import prepare_database, serve  # noqa: E402
+from exhibition import create_app, prepare_database  # noqa: E402
+from exhibition.runtime.startup import serve  # noqa: E402
 
 if __name__ == "__main__":
     application = create_app()

@@ -69,7 +69,7 @@ def main() -> None:
     if args.gc_threshold:  # the same freeze + thresholds as the platform (exhibition/serving.py: tune_gc)
         import gc
 
-        from exhibition.serving import gc_threshold
+        from exhibition.runtime.serving import gc_threshold
         gc.collect()
         gc.freeze()
         gc.set_threshold(*gc_threshold(args.gc_threshold))
@@ -79,7 +79,7 @@ def main() -> None:
         return
     import eventlet.wsgi
 
-    from exhibition.serving import DeclineWebSocketCompression, listening_socket, raise_open_files_limit
+    from exhibition.runtime.serving import DeclineWebSocketCompression, listening_socket, raise_open_files_limit
     if not args.deflate:
         app.wsgi_app = DeclineWebSocketCompression(app.wsgi_app)
     raise_open_files_limit(args.max_connections + 256)

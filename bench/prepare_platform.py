@@ -44,7 +44,7 @@ def main() -> None:
     from exhibition.accounts.views import LOGIN_KEY
     from exhibition.booths.models import Booth
     from exhibition.extensions import db
-    from exhibition.types import utcnow
+    from exhibition.runtime.clock import utcnow
 
     app = create_app(instance_path=args.instance)
     with app.app_context():

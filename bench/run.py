@@ -26,6 +26,7 @@ bench/prepare_platform.py). Figures are printed and written to bench/results/.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform as pyplatform
@@ -36,7 +37,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -201,8 +202,9 @@ def profile(server: Server, label: str) -> subprocess.Popen:
     bench/profile_summary.py."""
     out = RESULTS / f"profile-{label}.txt"
     spy = shutil.which("py-spy") or str(Path(PY).with_name("py-spy"))
+    log = (RESULTS / f"profile-{label}.log").open("w")
     return subprocess.Popen([spy, "record", "-p", str(server.proc.pid), "-f", "raw", "-r", "200",
-                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=(RESULTS / f"profile-{label}.log").open("w"))
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=log)
 
 
 def machine() -> dict:
@@ -211,7 +213,7 @@ def machine() -> dict:
     mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), "0")
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
-    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
+    return {"date": datetime.now(UTC).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
             "cpu": cpu, "memory_gib": round(int(mem) / 1024 / 1024, 1), "python": pyplatform.python_version(),
             "node": node, "kernel": pyplatform.release()}
 
@@ -260,7 +262,7 @@ def run(args) -> dict:
         elif target == "node":
             start = start_rival
         else:
-            start = start_floor if target == "floor" else (lambda: start_platform(database))
+            start = start_floor if target == "floor" else functools.partial(start_platform, database)
         room = "bench" if floorlike else "booth:bench-0"
         prefix = "bench-" if floorlike else "booth:bench-"
         for scenario in ("connections", "fanout", "acked"):
@@ -402,7 +404,7 @@ def main() -> None:
     report = run(args)
     report["ratios"] = ratios(report)
     print("\n".join(["", "== ratios to the floor"] + report["ratios"]), flush=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"run-{stamp}.json"
     path.write_text(json.dumps(report, indent=2))
     print(f"written: {path}")

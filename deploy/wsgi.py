@@ -12,8 +12,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exhibition import create_app  # noqa: E402
-from exhibition.serving import tune_gc  # noqa: E402
-from exhibition.startup import start_background_tasks  # noqa: E402
+from exhibition.runtime.serving import tune_gc  # noqa: E402
+from exhibition.runtime.startup import start_background_tasks  # noqa: E402
 
 app = create_app()
 start_background_tasks(app)

@@ -1,24 +1,36 @@
 """The virtual conference exhibition platform: ``create_app`` builds it."""
 from __future__ import annotations
 
-from importlib import import_module
 from pathlib import Path
 
-from flask import Flask
+import click
+from flask import Flask, session
 from flask_babel import get_locale
+from flask_migrate import upgrade
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.pool import StaticPool
 
 from config import load_config
-from .errors import register_error_handlers
-from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import TRANSLATIONS, compile_translations, js_strings, plural_forms, select_locale, select_timezone
+from exhibition import accounts, admin, announcements, booths, chat, demo, lobby, networking, schedule
+from exhibition.accounts.services import user_for_login
+from exhibition.accounts.views import LOGIN_KEY
+from exhibition.errors import register_error_handlers
+from exhibition.extensions import babel, csrf, db, login_manager, migrate
+from exhibition.realtime import presence, relay
+from exhibition.realtime.rooms import Room
+from exhibition.realtime.server import init_socketio
+from exhibition.runtime import health, security, serving
+from exhibition.runtime.i18n import TRANSLATIONS, compile_translations, js_strings, select_locale, select_timezone
+from exhibition.runtime.startup import add_background_task
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Each area's package has a ``register(app)`` that adds its blueprints, models,
-# socket events and CLI commands. Order matters only for the navigation.
-AREAS = ("accounts", "booths", "chat", "announcements", "schedule", "networking", "admin")
+# The areas in their layer order: each imports only from those before it (and from the
+# packages below every area: extensions, errors, policies, realtime, runtime). Each has a
+# ``register(app)`` that adds its blueprints, room kinds, socket events, background
+# tasks and CLI commands. tests/test_architecture.py holds the code to this order.
+AREAS = (accounts, chat, booths, schedule, announcements, networking, lobby, admin)
+LAYERS = ("accounts", "chat", "booths", "schedule", "announcements", "networking", "lobby", "admin", "demo")
 
 
 def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -50,15 +62,12 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     compile_translations()
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
-    from .sockets import init_socketio
-    from . import health, security
     init_socketio(app)
-    from .presence_redis import install as use_redis_presence
-    use_redis_presence(app)  # several processes on a Redis queue share presence
-    from .serving import install as install_serving
-    install_serving(app)  # WebSocket compression declined unless configured
+    presence.install(app)  # several processes on a Redis queue share presence
+    serving.install(app)  # WebSocket compression declined unless configured
+    add_background_task(app, relay.start_listener)  # a logout closes the person's sockets in each process
     for area in AREAS:
-        import_module(f".{area}", __name__).register(app)
+        area.register(app)
     health.register(app)
     security.register(app)
     register_error_handlers(app)
@@ -71,10 +80,6 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 def _load_user(user_id: str):
     """The session's person, while its login is open (logging out closes it for every
     copy of the cookie)."""
-    from flask import session
-
-    from .accounts.services import user_for_login
-    from .accounts.views import LOGIN_KEY
     return user_for_login(user_id, session.get(LOGIN_KEY))
 
 
@@ -86,23 +91,27 @@ def _register_template_globals(app: Flask) -> None:
             "current_locale": str(get_locale() or "en"),
             "event_timezone": app.config["EVENT_TIMEZONE"],
             "js_strings": js_strings,
-            "plural_forms": plural_forms,
+            "Room": Room,  # room names in templates: Room.booth_room(slug).name
         }
 
 
 def _register_cli(app: Flask) -> None:
-    import click
-
-    from .accounts.cli import users_cli
-
-    app.cli.add_command(users_cli)
-
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load the demo event (European Cluster Conference 2020) if the database is empty."""
-        from .demo import load_demo, print_logins
-        if load_demo():
+        if demo.load_demo():
             click.echo("demo event loaded")
         else:
             click.echo("database not empty: demo event not loaded")
-        print_logins(click.echo)
+        demo.print_logins(click.echo)
+
+
+def prepare_database(app: Flask) -> None:
+    """What `python run.py` does before serving: create or upgrade the schema, load the
+    demo event into an empty database, print the demo logins."""
+    with app.app_context():
+        upgrade()
+        if app.config["EXHIBITION_DEMO"]:
+            if demo.load_demo():
+                print("Demo event loaded: European Cluster Conference 2020.", flush=True)
+            demo.print_logins(lambda line: print(line, flush=True))

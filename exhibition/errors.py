@@ -1,6 +1,6 @@
 """Domain errors and how they become HTTP JSON answers and socket acks.
 
-Services raise these; the transport layers turn them into the SPEC's error shape:
+Services raise these; the transport layers turn them into the API's error shape (docs/api/):
 ``{"error": {"code": ..., "message": ...}}`` over HTTP and ``{"ok": false, "error": {...}}``
 in a Socket.IO ack.
 """
@@ -16,11 +16,13 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the input field at fault, for forms to show a translated text beside it
 
     def as_dict(self) -> dict:
+        # The wire shape is the contract's {code, message}; ``field`` serves the pages.
         return {"code": self.code, "message": self.message}
 
 

@@ -1,9 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
+from exhibition.runtime.sqlite import foreign_keys_off
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -13,7 +14,8 @@ config = context.config
 # This line sets up loggers basically.
 # disable_existing_loggers=False: run.py upgrades the schema in the serving process, and
 # the default would silence every logger made before (engine.io, the app's own)
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -98,7 +100,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # SQLite: batch mode rebuilds a table and drops the old one; with foreign keys on,
+    # that DROP would cascade into every table referencing it (rows deleted or nulled).
+    with connectable.connect() as connection, foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

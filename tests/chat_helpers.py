@@ -1,38 +1,13 @@
-"""Helpers for the chat tests: booths, sessions and staff made straight in the database,
-so the chat tests do not depend on the booth and schedule APIs."""
+"""Helpers for the chat tests: room names, acks, received events and stored messages.
+Booths, sessions, people and messages come from tests/factories.py (straight in the
+database, so the chat tests do not depend on the booth and schedule APIs)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from exhibition.extensions import db
-from exhibition.types import utcnow
 
 
-def make_booth(app, slug: str, staff=()) -> str:
-    from exhibition.booths.models import Booth, BoothStaff
-    with app.app_context():
-        booth = Booth(slug=slug, name=slug.replace("-", " ").title(), topics=[])
-        db.session.add(booth)
-        db.session.flush()
-        for person in staff:
-            db.session.add(BoothStaff(booth_id=booth.id, user_id=person.id))
-        db.session.commit()
-    return f"booth:{slug}"
-
-
-def make_session(app, booth_slug: str | None = None) -> str:
-    from exhibition.booths.models import Booth
-    from exhibition.schedule.models import Session
-    with app.app_context():
-        booth_id = None
-        if booth_slug:
-            booth_id = db.session.query(Booth).filter_by(slug=booth_slug).one().id
-        start = utcnow() + timedelta(hours=1)
-        session = Session(title="Green Deal and clusters", starts_at=start, ends_at=start + timedelta(hours=1),
-                          room="Main stage", speakers=[], booth_id=booth_id)
-        db.session.add(session)
-        db.session.commit()
-        return f"session:{session.id}"
+def session_room(session_id: int) -> str:
+    return f"session:{session_id}"
 
 
 def dm(a, b) -> str:
@@ -54,3 +29,17 @@ def events(client, name):
             # the test client unwraps the payload of an event called "message"
             out.append(args if name == "message" else args[0])
     return out
+
+
+def stored(app):
+    """Every stored message as (room, body, client_id), oldest first."""
+    from exhibition.chat.models import Message
+    with app.app_context():
+        return [(m.room, m.body, m.client_id) for m in db.session.query(Message).order_by(Message.id)]
+
+
+def fill(client, room, n):
+    """Join ``room`` and send n messages m0…m(n-1); their ids."""
+    ack(client, "join", {"room": room})
+    return [ack(client, "send", {"room": room, "body": f"m{i}", "client_id": f"f{i}"})["message"]["id"]
+            for i in range(n)]

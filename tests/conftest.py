@@ -1,10 +1,25 @@
-"""Shared fixtures: an app per test on a fresh database, clients per role.
+"""Shared fixtures: an app per test on a fresh database, people, clients, the usual world.
+
+Objects are made by tests/factories.py (``from tests import factories as make``); the
+fixtures here are built on it:
+
+- ``app``: a fresh app and database per test.
+- ``make_user(role, email=None, name=None, booth=None, **profile)``: one person (a UserRef).
+- ``people``: the usual cast, UserRefs by name: ``attendee``, ``attendee2``, ``staff``,
+  ``other_staff`` (role staff, of no booth: ``world`` or a test's own booths give them one)
+  and ``organiser``. A test that needs other people makes them with ``make_user`` or the
+  factories under a name of its own (not ``people``).
+- ``clients``: ``clients[name]``, an ApiClient logged in as ``people[name]``;
+  ``clients["anon"]``, an anonymous one.
+- ``world``: ``people`` at two booths: ``world.booth`` (the chat room of
+  "elektromobilitaet-sued-west", staffed by ``staff``) and ``world.other_booth``
+  ("hydrogen-valley", staffed by ``other_staff``); ``world.user[name]``;
+  ``world.connect(name, headers=None)``, a new login and socket of that person.
+- ``client_for(user)``, ``anon``, ``socket_client(api_client)``.
 
 The suite runs on SQLite in memory by default and on PostgreSQL when
 TEST_DATABASE_URL is set (CI does both)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
@@ -12,9 +27,9 @@ from sqlalchemy import text
 from config import testing_overrides
 from exhibition import create_app
 from exhibition.extensions import db
-from exhibition.presence import store
-
-PASSWORD = "correct-horse-9"
+from exhibition.realtime.presence import store
+from tests import factories
+from tests.factories import PASSWORD, UserRef  # noqa: F401  (UserRef, PASSWORD: for the suites)
 
 
 class ApiClient:
@@ -75,31 +90,27 @@ def app(tmp_path):
     store().clear()
 
 
-@dataclass(frozen=True)
-class UserRef:
-    """What a test needs of a person it made, usable outside any app context."""
+@pytest.fixture
+def make_user(app):
+    """make_user(role, email=None, name=None, booth=None, **profile) -> UserRef; password
+    PASSWORD (tests/factories.py ``user``)."""
 
-    id: int
-    email: str
-    role: str
-    display_name: str
+    def make_one(role="attendee", email=None, name=None, booth=None, **profile):
+        return factories.user(app, role, email=email, name=name, booth=booth, **profile)
+
+    return make_one
+
+
+# The usual cast: name -> role, made in this order.
+CAST = {"attendee": "attendee", "attendee2": "attendee", "staff": "staff", "other_staff": "staff",
+        "organiser": "organiser"}
 
 
 @pytest.fixture
-def make_user(app):
-    """make_user(role, email=None, name=None, booth=None) -> UserRef; password PASSWORD."""
-    from exhibition.accounts.services import create_user
-
-    counter = {"n": 0}
-
-    def make(role="attendee", email=None, name=None, booth=None):
-        counter["n"] += 1
-        email = email or f"{role}{counter['n']}@example.test"
-        with app.app_context():
-            user = create_user(email, PASSWORD, name or f"{role.title()} {counter['n']}", role, booth)
-            return UserRef(user.id, user.email, user.role, user.display_name)
-
-    return make
+def people(make_user):
+    """The usual cast (CAST), UserRefs by name. ``staff`` and ``other_staff`` have the
+    role but no booth yet."""
+    return {name: make_user(role) for name, role in CAST.items()}
 
 
 @pytest.fixture
@@ -139,3 +150,37 @@ def socket_client(app):
     for client in made:
         if client.is_connected():
             client.disconnect()
+
+
+@pytest.fixture
+def clients(people, client_for):
+    """``clients[name]``: an ApiClient logged in as ``people[name]`` (all logged in before
+    the test starts); ``clients["anon"]``: not logged in."""
+    made = {name: client_for(person) for name, person in people.items()}
+    made["anon"] = client_for(None)
+    return made
+
+
+class World:
+    """The usual cast at two booths (see the ``world`` fixture)."""
+
+    def __init__(self, people, booth, other_booth, connect):
+        self.user = people
+        self.booth = booth.room
+        self.other_booth = other_booth.room
+        self._connect = connect
+
+    def connect(self, name, headers=None):
+        """A new login of ``people[name]`` and a Socket.IO connection sharing it."""
+        return self._connect(name, headers)
+
+
+@pytest.fixture
+def world(app, people, client_for, socket_client):
+    """``people`` at two booths: "elektromobilitaet-sued-west" (``world.booth``, its chat
+    room) staffed by ``staff``, "hydrogen-valley" (``world.other_booth``) staffed by
+    ``other_staff``. ``world.user[name]``, ``world.connect(name, headers=None)``."""
+    here = factories.booth(app, "elektromobilitaet-sued-west", staff=[people["staff"]])
+    other = factories.booth(app, "hydrogen-valley", staff=[people["other_staff"]])
+    return World(people, here, other,
+                 lambda name, headers: socket_client(client_for(people[name]), headers=headers))

@@ -109,7 +109,7 @@ def snapshot(app, skip: tuple[str, ...] = ("login_failures",)) -> dict:
             if table.name in skip:
                 continue
             rows = db.session.execute(select(table)).all()
-            out[table.name] = sorted((tuple(map(repr, row)) for row in rows))
+            out[table.name] = sorted(tuple(map(repr, row)) for row in rows)
         db.session.remove()
         return out
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,13 +11,11 @@ from sqlalchemy import func, select
 from exhibition.admin import charts
 from exhibition.admin.models import OnlineSample
 from exhibition.admin.services import online_samples, record_online_sample
-from exhibition.booths.models import Booth, BoothStaff, Lead, Visit
-from exhibition.chat.models import Message
 from exhibition.extensions import db
-from exhibition.presence import ONLINE, store
-from exhibition.schedule.models import Favourite, Session
+from exhibition.realtime.presence import ONLINE, store
+from tests import factories as make
 
-T0 = datetime(2020, 11, 10, 8, 0, tzinfo=timezone.utc)
+T0 = make.T0
 
 
 @pytest.fixture
@@ -26,31 +24,25 @@ def event(app, make_user):
     organiser = make_user("organiser", name="Olga Organiser")
     staff = make_user("staff", name="Stan Staff")
     a1, a2, a3 = make_user(name="A One"), make_user(name="A Two"), make_user(name="A Three")
-    with app.app_context():
-        emob = Booth(slug="emobility-sw", name="Elektromobilität Süd-West", topics=["e-mobility"])
-        h2 = Booth(slug="h2-cluster", name="=H2 Cluster", topics=["hydrogen"])
-        quiet = Booth(slug="quiet", name="Quiet Booth", topics=[])
-        db.session.add_all([emob, h2, quiet])
-        db.session.flush()
-        db.session.add(BoothStaff(booth_id=emob.id, user_id=staff.id))
-        for user_id in (a1.id, a1.id, a1.id, a2.id):          # 4 visits, 2 people
-            db.session.add(Visit(booth_id=emob.id, user_id=user_id))
-        db.session.add(Visit(booth_id=h2.id, user_id=a3.id))
-        db.session.add_all([Lead(booth_id=emob.id, user_id=a1.id), Lead(booth_id=emob.id, user_id=a2.id),
-                            Lead(booth_id=h2.id, user_id=a3.id)])
-        for n in range(3):
-            db.session.add(Message(room="booth:emobility-sw", sender_id=a1.id, body=f"hi {n}", client_id=f"c{n}"))
-        db.session.add(Message(room="booth:emobility-sw", sender_id=a2.id, body="gone", client_id="d", deleted=True))
-        db.session.add(Message(room="lobby", sender_id=a2.id, body="lobby", client_id="e"))
-        db.session.add(Message(room="booth:h2-cluster", sender_id=a3.id, body="h2", client_id="f"))
-        keynote = Session(title="Keynote", starts_at=T0, ends_at=T0 + timedelta(hours=1), room="Main")
-        panel = Session(title="Panel", starts_at=T0 + timedelta(hours=2), ends_at=T0 + timedelta(hours=3), room="Main")
-        db.session.add_all([keynote, panel])
-        db.session.flush()
-        db.session.add_all([Favourite(user_id=u, session_id=keynote.id) for u in (a1.id, a2.id, a3.id)])
-        db.session.add(Favourite(user_id=a1.id, session_id=panel.id))
-        db.session.commit()
-        ids = {"keynote": keynote.id, "panel": panel.id}
+    emob = make.booth(app, "emobility-sw", name="Elektromobilität Süd-West", topics=["e-mobility"], staff=[staff])
+    h2 = make.booth(app, "h2-cluster", name="=H2 Cluster", topics=["hydrogen"])
+    make.booth(app, "quiet", name="Quiet Booth", topics=[])
+    for person in (a1, a1, a1, a2):          # 4 visits, 2 people
+        make.visit(app, emob, person)
+    make.visit(app, h2, a3)
+    for booth, person in ((emob, a1), (emob, a2), (h2, a3)):
+        make.lead(app, booth, person)
+    for n in range(3):
+        make.message(app, emob.room, a1, f"hi {n}", client_id=f"c{n}")
+    make.message(app, emob.room, a2, "gone", client_id="d", deleted=True)
+    make.message(app, "lobby", a2, "lobby", client_id="e")
+    make.message(app, h2.room, a3, "h2", client_id="f")
+    keynote = make.session(app, "Keynote", start=T0, minutes=60, room="Main")
+    panel = make.session(app, "Panel", start=T0 + timedelta(hours=2), minutes=60, room="Main")
+    for person in (a1, a2, a3):
+        make.favourite(app, person, keynote)
+    make.favourite(app, a1, panel)
+    ids = {"keynote": keynote, "panel": panel}
     store().join(ONLINE, a1.id, "sid-1")
     store().join(ONLINE, a1.id, "sid-2")   # two tabs: one person
     store().join(ONLINE, staff.id, "sid-3")

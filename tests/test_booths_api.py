@@ -7,7 +7,8 @@ import io
 import pytest
 
 from exhibition.extensions import db
-from exhibition.presence import store
+from exhibition.realtime.presence import store
+from tests import factories as make
 
 BOOTH = {"name": "Elektromobilität Süd-West", "tagline": "E-mobility in the south-west",
          "description": "We build **batteries**.", "topics": ["e-mobility", "Batteries"],
@@ -15,21 +16,16 @@ BOOTH = {"name": "Elektromobilität Süd-West", "tagline": "E-mobility in the so
 
 
 @pytest.fixture
-def people(make_user):
-    return {"organiser": make_user("organiser"), "attendee": make_user("attendee"),
-            "attendee2": make_user("attendee")}
-
-
-@pytest.fixture
-def booths(app, people, client_for, make_user):
-    """Two booths made through the API, each with one staff member (made via add_staff)."""
+def booths(app, people, client_for):
+    """Two booths made through the API; people["staff"] and people["other_staff"] (the
+    shared cast, tests/conftest.py) staff one each (made via add_staff)."""
     org = client_for(people["organiser"])
     assert org.post("/api/booths", json=BOOTH).status_code == 201
     assert org.post("/api/booths", json={"name": "Silesia Hydrogen Valley", "slug": "silesia-h2",
                                          "topics": ["hydrogen", "Green Deal"],
                                          "tagline": "Coal to hydrogen"}).status_code == 201
-    people["staff"] = make_user("attendee", booth="elektromobilitaet-sued-west")
-    people["other_staff"] = make_user("attendee", booth="silesia-h2")
+    make.add_staff(app, "elektromobilitaet-sued-west", people["staff"])
+    make.add_staff(app, "silesia-h2", people["other_staff"])
     return {"here": "elektromobilitaet-sued-west", "other": "silesia-h2"}
 
 
@@ -319,7 +315,6 @@ def test_leads_csv_is_proper_csv_with_formula_guard(app, client_for, people, boo
 
 
 def test_stats_count_visits_visitors_messages_leads_and_presence(app, client_for, people, booths):
-    from exhibition.chat.models import Message
     path = "/api/booths/elektromobilitaet-sued-west"
     staff = client_for(people["staff"])
     empty = staff.get(path + "/stats").get_json()
@@ -330,12 +325,9 @@ def test_stats_count_visits_visitors_messages_leads_and_presence(app, client_for
     b.get(path)
     b.get("/api/booths/silesia-h2")
     a.post(path + "/leads", json={"share_contact": True})
-    with app.app_context():
-        for n in range(3):
-            db.session.add(Message(room="booth:elektromobilitaet-sued-west", sender_id=people["attendee"].id,
-                                   body=f"hello {n}", client_id=f"c{n}"))
-        db.session.add(Message(room="booth:silesia-h2", sender_id=people["attendee"].id, body="x", client_id="o"))
-        db.session.commit()
+    for n in range(3):
+        make.message(app, "booth:elektromobilitaet-sued-west", people["attendee"], f"hello {n}", client_id=f"c{n}")
+    make.message(app, "booth:silesia-h2", people["attendee"], "x", client_id="o")
     store().join("booth:elektromobilitaet-sued-west", people["attendee"].id, "s1")
     store().join("booth:elektromobilitaet-sued-west", people["attendee2"].id, "s2")
     store().join("booth:elektromobilitaet-sued-west", people["attendee2"].id, "s3")  # 2nd tab, same person

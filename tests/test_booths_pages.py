@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from exhibition.extensions import db
-from exhibition.presence import store
+from exhibition.realtime.presence import store
 
 EVIL = ("Hello **world**\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
         "[x](javascript:alert(1)) [ok](https://example.org/page) <a href=\"javascript:alert(2)\">a</a>")
@@ -113,7 +113,7 @@ def test_markdown_description_renders_inert(client_for, setup):
 
 
 def test_markdown_renderer_directly():
-    from exhibition.markdown import render
+    from exhibition.runtime.markdown import render
     out = str(render(EVIL + "\n\n[m](mailto:a@example.org) ![i](https://example.org/i.png)"))
     assert_inert(out)
     assert not any(tag in ("img", "script") for tag, _ in _Elements(out).found)
@@ -189,16 +189,21 @@ def test_pages_render_in_both_languages_with_the_demo(app, make_user, client_for
 
 def test_booth_page_carries_the_visitor_count_texts_for_live_updates(app, make_user, client_for):
     """The chat panel's presence updates the "visitors now" line; the page gives the
-    script both counted forms in its language, with {n} for the number."""
+    script both counted forms in its language, with {n} for the number (in the
+    page's one block of script texts, #i18n-strings)."""
+    import html as html_module
+    import json
     import re
 
-    from tests.chat_helpers import make_booth
-    make_booth(app, "counted-booth")
+    from tests import factories as make
+    make.booth(app, "counted-booth")
     client = client_for(make_user())
     for lang, one, other in (("en", "{n} visitor at this booth now", "{n} visitors at this booth now"),
                              ("de", None, None)):
         html = client.get(f"/booths/counted-booth?lang={lang}").get_data(as_text=True)
-        forms = dict(re.findall(r'data-text-(one|other)="([^"]*)"', html))
+        block = re.search(r'id="i18n-strings" data-strings="([^"]*)"', html).group(1)
+        one_form, other_form = json.loads(html_module.unescape(block))["{n} visitor at this booth now"]
+        forms = {"one": one_form, "other": other_form}
         assert 'data-room="booth:counted-booth"' in html
         assert "{n}" in forms["one"] and "{n}" in forms["other"] and forms["one"] != forms["other"]
         if one:

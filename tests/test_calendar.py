@@ -1,12 +1,14 @@
 """Calendars: /schedule.ics (public) and /api/me/agenda.ics (favourites + accepted meetings)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 
-from .schedule_helpers import T0, db_session, favourite
+from tests import factories as make
+
+from .schedule_helpers import T0
 
 
 def parse(response) -> Calendar:
@@ -21,10 +23,10 @@ def events(cal: Calendar) -> dict:
 
 @pytest.fixture
 def programme(app):
-    first = db_session(app, "Keynote: Green Deal", room="Plenary", speakers=["Isabel Marchetti"],
-                       abstract="Why clusters matter.", track="Keynote")
-    second = db_session(app, "Hydrogen valleys", start=T0 + timedelta(hours=2), minutes=45, room="Room Green Deal",
-                        guid="c3642671-4c1f-5109-81ba-0535c1cc8428")
+    first = make.session(app, "Keynote: Green Deal", room="Plenary", speakers=["Isabel Marchetti"],
+                         abstract="Why clusters matter.", track="Keynote")
+    second = make.session(app, "Hydrogen valleys", start=T0 + timedelta(hours=2), minutes=45, room="Room Green Deal",
+                          guid="c3642671-4c1f-5109-81ba-0535c1cc8428")
     return first, second
 
 
@@ -81,8 +83,8 @@ def test_agenda_calendar_holds_favourites_and_accepted_meetings(app, make_user, 
     first, second = programme
     me_ref, other_ref = make_user("attendee", name="Anna Becker"), make_user("attendee", name="Piotr Nowak")
     me, other = client_for(me_ref), client_for(other_ref)
-    favourite(app, me_ref.id, second)
-    start = datetime(2031, 5, 1, 9, tzinfo=timezone.utc)
+    make.favourite(app, me_ref.id, second)
+    start = datetime(2031, 5, 1, 9, tzinfo=UTC)
     accepted = me.post("/api/meetings", json={"invitee_id": other_ref.id, "starts_at": start.isoformat(),
                                               "ends_at": (start + timedelta(minutes=30)).isoformat(),
                                               "note": "Batteries"})
@@ -113,7 +115,7 @@ def test_agenda_calendar_without_the_networking_area(app, make_user, client_for,
 
     first, _ = programme
     me_ref = make_user("attendee")
-    favourite(app, me_ref.id, first)
+    make.favourite(app, me_ref.id, first)
     monkeypatch.setitem(sys.modules, "exhibition.networking.services", None)  # import fails
     found = events(parse(client_for(me_ref).get("/api/me/agenda.ics")))
     assert set(found) == {f"session-{first}@ecc2020.exhibition"}
@@ -124,7 +126,7 @@ def test_secret_feed_address_for_calendar_apps(app, make_user, client_for, anon,
     first, _ = programme
     me_ref = make_user("attendee")
     me = client_for(me_ref)
-    favourite(app, me_ref.id, first)
+    make.favourite(app, me_ref.id, first)
     page = me.get("/schedule").get_data(as_text=True)
     token = _re.search(r"/api/me/agenda\.ics\?token=([\w.\-]+)", page).group(1)
     found = events(parse(anon.get(f"/api/me/agenda.ics?token={token}")))

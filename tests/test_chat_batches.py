@@ -9,14 +9,12 @@ import pytest
 
 from exhibition.chat import sending, services
 from exhibition.chat.models import Message
+from exhibition.chat.senders import Sender
 from exhibition.errors import Invalid, Muted
 from exhibition.extensions import db
-from tests.chat_helpers import ack, make_booth
-
-
-@pytest.fixture
-def people(make_user):
-    return {"a": make_user("attendee"), "b": make_user("attendee"), "org": make_user("organiser")}
+from exhibition.realtime.rooms import Room
+from tests import factories as make
+from tests.chat_helpers import ack
 
 
 @pytest.fixture
@@ -28,8 +26,8 @@ def published(monkeypatch):
 
 
 def outgoing(person, room, body, client_id):
-    return sending.OutgoingMessage(sending.Sender(person.id, person.display_name, person.role),
-                                   room, room, body, client_id)
+    return sending.OutgoingMessage(Sender(person.id, person.display_name, person.role),
+                                   Room.parse(room), body, client_id)
 
 
 def stored_rows(app):
@@ -38,11 +36,11 @@ def stored_rows(app):
 
 
 def test_each_item_of_a_batch_gets_its_own_answer(app, people, published):
-    booth = make_booth(app, "hydrogen-valley")
-    a, b = people["a"], people["b"]
+    booth = make.booth(app, "hydrogen-valley").room
+    a, b = people["attendee"], people["attendee2"]
     with app.app_context():
-        before, _ = services.send_message(db.session.get(_user_model(), a.id), "lobby", "earlier", "old")
-        services.mute(db.session.get(_user_model(), people["org"].id), "lobby", b.id, 5)
+        before, _ = sending.send_message(db.session.get(_user_model(), a.id), "lobby", "earlier", "old")
+        services.mute(db.session.get(_user_model(), people["organiser"].id), "lobby", b.id, 5)
         batch = [outgoing(a, "lobby", "one", "k1"),
                  outgoing(b, "lobby", "muted here", "k2"),
                  outgoing(a, "lobby", "one, sent twice", "k1"),
@@ -64,17 +62,17 @@ def test_each_item_of_a_batch_gets_its_own_answer(app, people, published):
 
 
 def test_a_muted_retry_of_a_stored_message_gets_the_stored_message(app, people, published):
-    a = people["a"]
+    a = people["attendee"]
     with app.app_context():
-        first, _ = services.send_message(db.session.get(_user_model(), a.id), "lobby", "hello", "c1")
-        services.mute(db.session.get(_user_model(), people["org"].id), "lobby", a.id, 5)
+        first, _ = sending.send_message(db.session.get(_user_model(), a.id), "lobby", "hello", "c1")
+        services.mute(db.session.get(_user_model(), people["organiser"].id), "lobby", a.id, 5)
         retry = outgoing(a, "lobby", "hello", "c1")
         sending.write_batch([retry])
     assert retry.error is None and retry.result == (first, True)
 
 
 def test_a_message_the_database_refuses_fails_alone(app, people, published):
-    a, b = people["a"], people["b"]
+    a, b = people["attendee"], people["attendee2"]
     batch = [outgoing(a, "lobby", "first", "g1"), outgoing(b, "lobby", None, "bad"),  # NOT NULL body
              outgoing(b, "lobby", "third", "g3")]
     with app.app_context():
@@ -87,7 +85,7 @@ def test_a_message_the_database_refuses_fails_alone(app, people, published):
 
 
 def test_nothing_is_answered_or_broadcast_when_the_commit_fails(app, people, published, monkeypatch):
-    a = people["a"]
+    a = people["attendee"]
     item = outgoing(a, "lobby", "never stored", "x1")
     real_store = sending._store
 
@@ -104,11 +102,11 @@ def test_nothing_is_answered_or_broadcast_when_the_commit_fails(app, people, pub
 
 
 def test_a_new_name_shows_on_the_next_message(app, people, client_for, socket_client):
-    api = client_for(people["a"])
+    api = client_for(people["attendee"])
     sock = socket_client(api)
     assert ack(sock, "join", {"room": "lobby"})["ok"]
     first = ack(sock, "send", {"room": "lobby", "body": "hi", "client_id": "n1"})
-    assert first["message"]["sender"]["display_name"] == people["a"].display_name
+    assert first["message"]["sender"]["display_name"] == people["attendee"].display_name
     assert api.patch("/api/me", json={"display_name": "Anna B."}).status_code == 200
     second = ack(sock, "send", {"room": "lobby", "body": "hi again", "client_id": "n2"})
     assert second["message"]["sender"]["display_name"] == "Anna B."

@@ -4,9 +4,9 @@ import threading
 
 from config import testing_overrides as suite_settings
 from exhibition import create_app
-from exhibition.accounts.services import create_user
 from exhibition.chat import sending, services
 from exhibition.extensions import db
+from tests import factories as make
 
 SENDERS, EACH = 6, 8
 
@@ -20,7 +20,8 @@ def test_concurrent_sends_are_broadcast_in_id_order(tmp_path, monkeypatch):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        ids = [create_user(f"s{i}@example.test", "password-1", f"S{i}", "attendee").id for i in range(SENDERS)]
+        ids = [make.user(app, email=f"s{i}@example.test", name=f"S{i}", password="password-1").id
+               for i in range(SENDERS)]
     published = []
 
     def record(event, payload, room=None, skip_sid=None):
@@ -33,7 +34,7 @@ def test_concurrent_sends_are_broadcast_in_id_order(tmp_path, monkeypatch):
             from exhibition.accounts.models import User
             user = db.session.get(User, user_id)
             for n in range(EACH):
-                services.send_message(user, "lobby", f"m{n}", f"{user_id}-{n}")
+                sending.send_message(user, "lobby", f"m{n}", f"{user_id}-{n}")
 
     threads = [threading.Thread(target=sender, args=(uid,)) for uid in ids]
     for t in threads:

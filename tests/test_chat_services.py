@@ -6,18 +6,13 @@ from datetime import timedelta
 import pytest
 
 from exhibition.accounts.models import User
-from exhibition.chat import services
+from exhibition.chat import sending, services
 from exhibition.chat.models import Message, Mute
 from exhibition.errors import Forbidden, Invalid, Muted, NotFound, RateLimited, TooLarge
 from exhibition.extensions import db
-from exhibition.types import utcnow
-from tests.chat_helpers import dm, make_booth, make_session
-
-
-@pytest.fixture
-def people(make_user):
-    return {"a": make_user("attendee"), "b": make_user("attendee"), "staff": make_user("staff"),
-            "org": make_user("organiser")}
+from exhibition.runtime.clock import utcnow
+from tests import factories as make
+from tests.chat_helpers import dm, session_room
 
 
 @pytest.fixture
@@ -32,24 +27,24 @@ def load(ref) -> User:
 
 
 def test_room_access_rules(app, people):
-    booth = make_booth(app, "cluster-one", staff=[people["staff"]])
-    session = make_session(app, "cluster-one")
+    booth = make.booth(app, "cluster-one", staff=[people["staff"]]).room
+    session = session_room(make.session(app, booth="cluster-one"))
     with app.app_context():
-        a = load(people["a"])
+        a = load(people["attendee"])
         assert services.room_access(a, "lobby").kind == "lobby"
         assert services.room_access(a, booth).booth.slug == "cluster-one"
         assert services.room_access(a, session).booth.slug == "cluster-one"
-        assert services.room_access(a, dm(people["a"], people["b"])).dm_user_ids
+        assert services.room_access(a, dm(people["attendee"], people["attendee2"])).dm_user_ids
         for name, error in [("booth:none", NotFound), ("session:12345", NotFound), ("session:1x", Invalid),
-                            ("dm:x:y", Invalid), (dm(people["b"], people["org"]), Forbidden),
-                            (f"dm:{people['a'].id}:99999", NotFound), ("dm:1:2:3", Invalid),
-                            ("lobby2", Invalid), (None, Invalid), (f"dm:{people['a'].id}:{10 ** 17}", NotFound)]:
+                            ("dm:x:y", Invalid), (dm(people["attendee2"], people["organiser"]), Forbidden),
+                            (f"dm:{people['attendee'].id}:99999", NotFound), ("dm:1:2:3", Invalid),
+                            ("lobby2", Invalid), (None, Invalid), (f"dm:{people['attendee'].id}:{10 ** 17}", NotFound)]:
             with pytest.raises(error):
                 services.room_access(a, name)
 
 
 def test_send_stores_trimmed_and_commits_before_returning(app, people, ctx):
-    message, duplicate = services.send_message(load(people["a"]), "lobby", "  hi there \n", "c-1")
+    message, duplicate = sending.send_message(load(people["attendee"]), "lobby", "  hi there \n", "c-1")
     assert not duplicate
     db.session.rollback()  # nothing pending: it was committed
     stored = db.session.get(Message, message["id"])
@@ -60,14 +55,14 @@ def test_send_stores_trimmed_and_commits_before_returning(app, people, ctx):
                                          ("y" * 2001, TooLarge)])
 def test_send_body_rules(app, people, ctx, body, error):
     with pytest.raises(error):
-        services.send_message(load(people["a"]), "lobby", body, "c")
+        sending.send_message(load(people["attendee"]), "lobby", body, "c")
     assert services.count_messages("lobby") == 0
 
 
 def test_duplicate_client_id_returns_the_stored_message(app, people, ctx):
-    a = load(people["a"])
-    first, _ = services.send_message(a, "lobby", "one", "same")
-    again, duplicate = services.send_message(a, "lobby", "different text", "same")
+    a = load(people["attendee"])
+    first, _ = sending.send_message(a, "lobby", "one", "same")
+    again, duplicate = sending.send_message(a, "lobby", "different text", "same")
     assert duplicate and again["id"] == first["id"] and again["body"] == "one"
     assert services.count_messages("lobby") == 1
 
@@ -75,40 +70,40 @@ def test_duplicate_client_id_returns_the_stored_message(app, people, ctx):
 def test_duplicate_already_stored_when_the_insert_runs(app, people, ctx):
     """Another process stored the same client_id after any check could have seen it:
     the INSERT's conflict clause finds it and the stored message is the answer."""
-    a = load(people["a"])
-    first, _ = services.send_message(a, "lobby", "one", "raced")
-    again, duplicate = services.send_message(load(people["a"]), "lobby", "one (retry)", "raced")
+    a = load(people["attendee"])
+    first, _ = sending.send_message(a, "lobby", "one", "raced")
+    again, duplicate = sending.send_message(load(people["attendee"]), "lobby", "one (retry)", "raced")
     assert duplicate and again["id"] == first["id"] and again["body"] == "one"
     assert services.count_messages("lobby") == 1
 
 
 def test_flood_limit_counts_only_stored_messages_in_the_window(app, people, ctx):
     app.config["CHAT_RATE_LIMIT"] = (3, 10)
-    a = load(people["a"])
+    a = load(people["attendee"])
     for i in range(3):
-        services.send_message(a, "lobby", f"m{i}", f"f{i}")
+        sending.send_message(a, "lobby", f"m{i}", f"f{i}")
     with pytest.raises(RateLimited):
-        services.send_message(a, "lobby", "too many", "f3")
+        sending.send_message(a, "lobby", "too many", "f3")
     assert services.count_messages("lobby") == 3
     # the window slides: messages older than 10 s no longer count
     for message in db.session.query(Message):
         message.created_at = utcnow() - timedelta(seconds=11)
     db.session.commit()
-    assert services.send_message(a, "lobby", "later", "f4")[0]["body"] == "later"
+    assert sending.send_message(a, "lobby", "later", "f4")[0]["body"] == "later"
 
 
 def test_mute_expires(app, people, ctx):
-    org, a = load(people["org"]), load(people["a"])
+    org, a = load(people["organiser"]), load(people["attendee"])
     services.mute(org, "lobby", a.id, 5)
     with pytest.raises(Muted):
-        services.send_message(a, "lobby", "x", "m1")
+        sending.send_message(a, "lobby", "x", "m1")
     db.session.query(Mute).update({"until": utcnow() - timedelta(seconds=1)})
     db.session.commit()
-    assert services.send_message(a, "lobby", "free again", "m2")[0]["body"] == "free again"
+    assert sending.send_message(a, "lobby", "free again", "m2")[0]["body"] == "free again"
 
 
 def test_mute_again_extends_one_row(app, people, ctx):
-    org, a = load(people["org"]), load(people["a"])
+    org, a = load(people["organiser"]), load(people["attendee"])
     services.mute(org, "lobby", a.id, 5)
     services.mute(org, "lobby", a.id, 60)
     rows = db.session.query(Mute).all()
@@ -117,12 +112,12 @@ def test_mute_again_extends_one_row(app, people, ctx):
 
 def test_mute_yourself_is_invalid(app, people, ctx):
     with pytest.raises(Invalid):
-        services.mute(load(people["org"]), "lobby", people["org"].id, 5)
+        services.mute(load(people["organiser"]), "lobby", people["organiser"].id, 5)
 
 
 def test_deleted_message_serialises_with_null_body(app, people, ctx):
-    a = load(people["a"])
-    message, _ = services.send_message(a, "lobby", "secret", "d")
+    a = load(people["attendee"])
+    message, _ = sending.send_message(a, "lobby", "secret", "d")
     services.delete_message(a, message["id"])
     data = services.serialise(db.session.get(Message, message["id"]))
     assert data["deleted"] is True and data["body"] is None
@@ -131,8 +126,8 @@ def test_deleted_message_serialises_with_null_body(app, people, ctx):
 
 def test_history_order_and_paging(app, people, ctx):
     app.config["CHAT_RATE_LIMIT"] = (0, 0)
-    a = load(people["a"])
-    ids = [services.send_message(a, "lobby", str(i), f"h{i}")[0]["id"] for i in range(7)]
+    a = load(people["attendee"])
+    ids = [sending.send_message(a, "lobby", str(i), f"h{i}")[0]["id"] for i in range(7)]
     assert [m.id for m in services.history(a, "lobby", limit=3)] == ids[-3:]
     assert [m.id for m in services.history(a, "lobby", before_id=ids[3], limit=2)] == ids[1:3]
     assert [m.id for m in services.history(a, "lobby", after_id=ids[3])] == ids[4:]
@@ -143,10 +138,10 @@ def test_history_order_and_paging(app, people, ctx):
 
 
 def test_conversations_list_latest_first_only_mine(app, people, ctx):
-    a, b, org = load(people["a"]), load(people["b"]), load(people["org"])
-    services.send_message(a, dm(a, b), "hi b", "1")
-    services.send_message(org, dm(a, org), "hi a, from the organisers", "2")
-    services.send_message(org, dm(b, org), "hi b, from the organisers", "3")
+    a, b, org = load(people["attendee"]), load(people["attendee2"]), load(people["organiser"])
+    sending.send_message(a, dm(a, b), "hi b", "1")
+    sending.send_message(org, dm(a, org), "hi a, from the organisers", "2")
+    sending.send_message(org, dm(b, org), "hi b, from the organisers", "3")
     listed = services.conversations(a)
     assert [c["other"]["id"] for c in listed] == [org.id, b.id]
     assert listed[0]["last_message"]["body"] == "hi a, from the organisers"
@@ -156,27 +151,29 @@ def test_conversations_list_latest_first_only_mine(app, people, ctx):
 # ---------------------------------------------------------------- pages
 
 def test_messages_pages(app, people, client_for, anon):
-    a = client_for(people["a"])
+    a = client_for(people["attendee"])
     assert anon.get("/messages").status_code == 302
-    assert anon.get(f"/messages/{people['b'].id}").status_code == 302
-    page = a.get(f"/messages/{people['b'].id}").get_data(as_text=True)
-    for hook in ("data-chat-messages", "data-chat-input", "data-chat-send", f'data-chat-room="{dm(people["a"], people["b"])}"'):
+    assert anon.get(f"/messages/{people['attendee2'].id}").status_code == 302
+    page = a.get(f"/messages/{people['attendee2'].id}").get_data(as_text=True)
+    for hook in ("data-chat-messages", "data-chat-input", "data-chat-send",
+                 f'data-chat-room="{dm(people["attendee"], people["attendee2"])}"'):
         assert hook in page
     assert a.get("/messages/99999").status_code == 404
-    assert a.get(f"/messages/{people['a'].id}").status_code == 302
+    assert a.get(f"/messages/{people['attendee'].id}").status_code == 302
     with app.app_context():
-        services.send_message(load(people["b"]), dm(people["a"], people["b"]), "<b>hello</b>", "p")
+        sending.send_message(load(people["attendee2"]), dm(people["attendee"], people["attendee2"]),
+                              "<b>hello</b>", "p")
     listing = a.get("/messages").get_data(as_text=True)
     assert "&lt;b&gt;hello&lt;/b&gt;" in listing and "<b>hello</b>" not in listing
-    assert f'href="/messages/{people["b"].id}"' in listing
-    assert a.get("/api/me/conversations").get_json()["conversations"][0]["other"]["id"] == people["b"].id
+    assert f'href="/messages/{people["attendee2"].id}"' in listing
+    assert a.get("/api/me/conversations").get_json()["conversations"][0]["other"]["id"] == people["attendee2"].id
     assert anon.get("/api/me/conversations").status_code == 401
 
 
 def test_panel_shows_moderation_only_to_moderators(app, people, client_for):
     from flask import render_template
-    room = make_booth(app, "cluster-two", staff=[people["staff"]])
-    for who, expected in (("a", "false"), ("staff", "true"), ("org", "true")):
+    room = make.booth(app, "cluster-two", staff=[people["staff"]]).room
+    for who, expected in (("attendee", "false"), ("staff", "true"), ("organiser", "true")):
         with app.test_request_context():
             from flask_login import login_user
             with app.app_context():

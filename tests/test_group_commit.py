@@ -4,7 +4,7 @@ item in it with the error and the next batch still runs."""
 import threading
 import time
 
-from exhibition.chat.group_commit import GroupCommit, Pending
+from exhibition.realtime.batching import GroupCommit, Pending
 
 
 class Item(Pending):

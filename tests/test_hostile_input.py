@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import factories as make
+
 from .conftest import PASSWORD, ApiClient
 from .hostile import NASTY_STRINGS, PROPERTY, PROPERTY_PER_ROUTE, assert_clean, assert_unchanged, bodies, snapshot
 
@@ -178,17 +180,11 @@ def socket_args(event: str) -> st.SearchStrategy:
 
 @pytest.fixture
 def hostile_socket(app, make_user, client_for, socket_client):
-    from exhibition.booths.models import Booth
-    from exhibition.chat.models import Message
-    from exhibition.extensions import db
-
     app.config["CHAT_RATE_LIMIT"] = (0, 0)
     organiser = make_user("organiser")
     visitor = make_user()
-    with app.app_context():
-        db.session.add(Booth(slug="hostile", name="Hostile", topics=[]))
-        db.session.add(Message(room="booth:hostile", sender_id=visitor.id, body="x", client_id="v-1"))
-        db.session.commit()
+    booth = make.booth(app, "hostile", name="Hostile")
+    make.message(app, booth.room, visitor, "x", client_id="v-1")
     client = socket_client(client_for(organiser))
     assert client.is_connected()
     return client
@@ -240,7 +236,7 @@ def test_socket_texts_with_each_nasty_string(app, hostile_socket, caplog):
 
 from urllib.parse import quote  # noqa: E402
 
-from .test_permission_matrix import ROUTES, fresh_objects  # noqa: E402
+from .test_permission_matrix import ROUTES, cast, fresh_objects  # noqa: E402
 
 WRITE_ROWS = [r for r in ROUTES if r.path.startswith("/api/") and r.method in ("POST", "PUT", "PATCH")
               and not r.fresh_login]
@@ -249,15 +245,9 @@ QUERY_KEYS = ["q", "topic", "from", "to", "track", "room", "interest", "before_i
 
 
 @pytest.fixture
-def organiser_world(app, make_user, client_for):
-    from .test_permission_matrix import ROLES  # noqa: F401  (the same people as the matrix)
-    people = {"attendee": make_user("attendee", email="attendee@example.test"),
-              "staff_here": make_user("staff", email="here@example.test"),
-              "staff_other": make_user("staff", email="other@example.test"),
-              "organiser": make_user("organiser", email="organiser@example.test"),
-              "visitor2": make_user("attendee", email="visitor2@example.test")}
-    world = {"people": people, "counter": itertools.count(1)}
-    return {"client": client_for(people["organiser"]), "objects": fresh_objects(app, world)}
+def organiser_world(app, people, client_for):
+    """The permission matrix's people (the shared cast) and one set of its fresh objects."""
+    return {"client": client_for(people["organiser"]), "objects": fresh_objects(app, cast(people))}
 
 
 def test_every_write_route_with_anything(app, organiser_world):

@@ -12,6 +12,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from exhibition.demo import load_demo
+from exhibition.runtime.i18n import script_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "translations" / "de" / "LC_MESSAGES" / "messages.po"
@@ -94,7 +95,8 @@ def test_every_text_in_the_sources_is_in_the_german_catalogue(tmp_path):
 # ---------------------------------------------------------------- (c) pages in each language
 
 @pytest.fixture
-def people(app, make_user, client_for):
+def demo_clients(app, make_user, client_for):
+    """The demo event, then an attendee and an organiser of one's own: their ApiClients."""
     with app.app_context():
         assert load_demo()
     attendee = client_for(make_user("attendee"))
@@ -119,8 +121,8 @@ def _check(page, path, lang, words_de, words_en):
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_pages_for_a_person_logged_in(people, lang):
-    attendee, organiser = people
+def test_pages_for_a_person_logged_in(demo_clients, lang):
+    attendee, organiser = demo_clients
     other = "en" if lang == "de" else "de"
     for path, (words_de, words_en) in PAGES.items():
         page = _page(attendee.http, path, lang)
@@ -147,8 +149,8 @@ def test_language_from_accept_language_and_kept_in_the_session(anon):
     assert '<html lang="en">' in page and "Password" in page
 
 
-def test_error_page_and_form_errors_are_german(anon, people):
-    attendee, _organiser = people
+def test_error_page_and_form_errors_are_german(anon, demo_clients):
+    attendee, _organiser = demo_clients
     page = attendee.http.get("/booths/no-such-booth?lang=de").get_data(as_text=True)
     assert "Diese Seite gibt es nicht." in page and "Zurück zur Lobby" in page
     token = anon.token
@@ -159,6 +161,17 @@ def test_error_page_and_form_errors_are_german(anon, people):
 
 
 # ---------------------------------------------------------------- (d) the scripts' strings
+# Scripts get their texts one way: t("…", {name: …}) / tn("…", "…", n) (static/js/app.js).
+# Babel's JavaScript extractor finds those calls (babel.cfg); the page is handed exactly those
+# texts, translated (exhibition/runtime/i18n.py js_strings, the hidden #i18n-strings block).
+
+SAME_IN_GERMAN = {"online", "offline"}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _msgid(message):
+    return message[0] if isinstance(message, tuple) else message
+
 
 def _js_strings(page):
     match = re.search(r'<div hidden id="i18n-strings" data-strings="([^"]*)"></div>', page)
@@ -166,28 +179,93 @@ def _js_strings(page):
     return json.loads(html.unescape(match.group(1)))
 
 
-def test_js_strings_block_is_translated(people):
-    attendee, _organiser = people
+def _not_in_german(messages, catalog):
+    """The script texts the German catalogue lacks, leaves untranslated or fuzzy, or whose
+    {placeholders} the translation does not keep."""
+    problems = []
+    for message in messages:
+        entry = catalog.get(_msgid(message))
+        if entry is None:
+            problems.append((message, "missing"))
+            continue
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if entry.fuzzy or not all(strings):
+            problems.append((message, "untranslated"))
+        elif any(set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(_msgid(message))) for text in strings):
+            problems.append((message, "placeholders"))
+    return problems
+
+
+def _script_sources():
+    for script in sorted((ROOT / "static" / "js").glob("**/*.js")):
+        yield script.name, re.sub(r"/\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_the_scripts_texts_are_found_by_the_javascript_extractor():
+    messages = script_messages()
+    ids = {_msgid(m) for m in messages}
+    assert len(ids) > 50
+    # bare t(…) of app.js, X.t(…) and destructured t(…) of the page modules, tn(…) with its plural
+    assert {"The request failed.", "Please check your entries.", "Saved.", "{when} with {name}: {status}",
+            "Import done. Created: {created}, updated: {updated}.", "{name} is typing …"} <= ids
+    assert ("{n} visitor at this booth now", "{n} visitors at this booth now") in messages
+
+
+def test_every_script_text_is_translated_in_german():
+    assert _not_in_german(script_messages(), _catalog()) == [], "run pybabel extract/update and translate"
+
+
+def test_a_script_text_missing_from_the_catalogue_is_noticed(tmp_path):
+    (tmp_path / "babel.cfg").write_text((ROOT / "babel.cfg").read_text(encoding="utf-8"), encoding="utf-8")
+    scripts = tmp_path / "static" / "js"
+    scripts.mkdir(parents=True)
+    (scripts / "new.js").write_text('const { t, tn } = window.Exhibition;\n'
+                                    'say(t("A text nobody has translated yet {x}", { x: 1 }));\n'
+                                    'say(window.Exhibition.t("Saved."), tn("{n} new thing", "{n} new things", 2));\n',
+                                    encoding="utf-8")
+    found = script_messages(tmp_path)
+    assert found == ("A text nobody has translated yet {x}", "Saved.", ("{n} new thing", "{n} new things"))
+    assert _not_in_german(found, _catalog()) == [("A text nobody has translated yet {x}", "missing"),
+                                                 (("{n} new thing", "{n} new things"), "missing")]
+
+
+def test_scripts_ask_with_literal_texts_only():
+    """t(variable) or t("a" + b) cannot be extracted: such a text would never reach the page."""
+    calls = re.compile(r"(?<![\w$])(?:(?:X|Exhibition)\.)?(tn?)\(\s*")
+    literal = re.compile(r'"(?:[^"\\]|\\.)*"\s*[,)]')
+    bad = []
+    for name, source in _script_sources():
+        for call in calls.finditer(source):
+            if source[max(0, call.start() - 9):call.start()] == "function ":
+                continue
+            rest = source[call.end():]
+            if not literal.match(rest) or (call.group(1) == "tn" and not literal.match(
+                    rest[literal.match(rest).end():].lstrip())):
+                bad.append((name, source[call.start():call.start() + 60]))
+    assert bad == []
+
+
+def test_scripts_read_no_texts_from_elsewhere():
+    """No second way: no texts in data attributes read by the scripts, no lists of their own."""
+    other_ways = re.compile(r'dataset(?:\.text\w*|\["text|\.(?:saved|failed|onlineText|offlineText))|'
+                            r'data-[\w-]*strings\]|dataset\[\s*"text')
+    found = [(name, m.group(0)) for name, source in _script_sources() for m in other_ways.finditer(source)]
+    assert found == []
+
+
+def test_the_page_hands_the_scripts_exactly_their_texts_translated(demo_clients):
+    attendee, _organiser = demo_clients
     german = _js_strings(_page(attendee.http, "/me", "de"))
-    english = _js_strings(_page(attendee.http, "/me", "en"))
-    assert german.keys() == english.keys()
-    assert all(key == value for key, value in english.items())
+    english = _js_strings(_page(attendee.http, "/", "en"))
+    wanted = {_msgid(m) for m in script_messages()}
+    assert set(german) == set(english) == wanted
+    for message in script_messages():
+        if isinstance(message, tuple):
+            assert english[message[0]] == list(message)
+        else:
+            assert english[message] == message
     assert german["Error:"] == "Fehler:"
     assert german["{when} with {name}: {status}"] == "{when} mit {name}: {status}"
-    assert all(value and value != key for key, value in german.items() if key not in ("ECC 2020",))
-
-
-def test_every_key_the_scripts_ask_for_exists(people):
-    attendee, _organiser = people
-    keys = set(_js_strings(_page(attendee.http, "/", "de")))
-    used = set()
-    for script in (ROOT / "static" / "js").glob("*.js"):
-        source = re.sub(r"/\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)  # not comments
-        used |= set(re.findall(r'\b(?:X|Exhibition)\.t\("((?:[^"\\]|\\.)*)"', source))
-        if script.name == "app.js":  # where t is defined and used bare, and the error-code texts
-            used |= set(re.findall(r'[^.\w]t\("((?:[^"\\]|\\.)*)"', source))
-            block = re.search(r"ERROR_TEXTS = \{(.*?)\};", source, re.S)
-            assert block, "ERROR_TEXTS not found in app.js"
-            used |= set(re.findall(r'\w+: "((?:[^"\\]|\\.)*)"', block.group(1)))
-    assert used, "no Exhibition.t calls found"
-    assert sorted(used - keys) == []
+    assert german["{n} visitor at this booth now"] == ["{n} Person gerade an diesem Stand",
+                                                      "{n} Personen gerade an diesem Stand"]
+    assert {key for key, value in german.items() if value == english[key]} <= SAME_IN_GERMAN

@@ -1,16 +1,15 @@
 """Meetings: request, accept, decline, cancel, overlaps, pushes, favourite clashes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from exhibition import realtime
-from exhibition.booths.models import Booth
 from exhibition.extensions import db
 from exhibition.networking.models import Meeting
-from exhibition.schedule.models import Favourite, Session
+from tests import factories as make
 
 START, END = "2020-11-10T10:00:00+01:00", "2020-11-10T10:30:00+01:00"
 
@@ -59,9 +58,7 @@ def test_request_answers_201_with_the_pending_meeting(trio, pushed):
 
 
 def test_request_at_a_booth(app, trio):
-    with app.app_context():
-        db.session.add(Booth(slug="cluster-x", name="Cluster X", topics=[]))
-        db.session.commit()
+    make.booth(app, "cluster-x", name="Cluster X")
     r = ask(trio["a"], trio["ben"], booth_slug="cluster-x")
     assert r.status_code == 201 and r.get_json()["booth_slug"] == "cluster-x"
     r = ask(trio["a"], trio["ben"], start="2020-11-10T12:00:00+01:00", end="2020-11-10T12:30:00+01:00",
@@ -207,18 +204,13 @@ def test_overlap_is_checked_again_on_accept(app, trio):
 
 
 def test_favourite_clash_warnings(app, trio):
-    with app.app_context():
-        talk = Session(title="Green Deal keynote", starts_at=datetime(2020, 11, 10, 9, 15, tzinfo=timezone.utc),
-                       ends_at=datetime(2020, 11, 10, 10, 0, tzinfo=timezone.utc), room="Main")
-        later = Session(title="Later talk", starts_at=datetime(2020, 11, 10, 9, 30, tzinfo=timezone.utc),
-                        ends_at=datetime(2020, 11, 10, 10, 0, tzinfo=timezone.utc), room="Side")
-        db.session.add_all([talk, later])
-        db.session.flush()
-        db.session.add_all([Favourite(user_id=trio["ada"].id, session_id=talk.id),
-                            Favourite(user_id=trio["ben"].id, session_id=talk.id),
-                            Favourite(user_id=trio["ada"].id, session_id=later.id)])
-        db.session.commit()
-        talk_id = talk.id
+    talk_id = make.session(app, "Green Deal keynote", start=datetime(2020, 11, 10, 9, 15, tzinfo=UTC),
+                           end=datetime(2020, 11, 10, 10, 0, tzinfo=UTC), room="Main")
+    later = make.session(app, "Later talk", start=datetime(2020, 11, 10, 9, 30, tzinfo=UTC),
+                         end=datetime(2020, 11, 10, 10, 0, tzinfo=UTC), room="Side")
+    make.favourite(app, trio["ada"], talk_id)
+    make.favourite(app, trio["ben"], talk_id)
+    make.favourite(app, trio["ada"], later)
     r = ask(trio["a"], trio["ben"])  # 09:00–09:30 UTC: overlaps the keynote, touches the later talk's start
     assert r.status_code == 201
     warnings = r.get_json()["warnings"]
@@ -248,15 +240,14 @@ def test_accepted_meetings_for(app, trio):
 
 def test_meeting_pushes_reach_both_people_over_socketio(app, trio):
     """With the chat area's connect handler in place, each connection sits in its
-    person's user room and receives `meeting`; otherwise the test is skipped
+    person's user room and receives `meeting`
     (test_request_answers_201… checks the publish calls)."""
     from exhibition.extensions import socketio
 
     ada_socket = socketio.test_client(app, flask_test_client=trio["a"].http)
     ben_socket = socketio.test_client(app, flask_test_client=trio["b"].http)
     cem_socket = socketio.test_client(app, flask_test_client=trio["c"].http)
-    if not (ada_socket.is_connected() and ben_socket.is_connected()):
-        pytest.skip("no Socket.IO connect handler yet")
+    assert ada_socket.is_connected() and ben_socket.is_connected()
     for s in (ada_socket, ben_socket, cem_socket):
         s.get_received()
     mid = ask(trio["a"], trio["ben"]).get_json()["id"]
@@ -266,8 +257,6 @@ def test_meeting_pushes_reach_both_people_over_socketio(app, trio):
         return [e["args"][0] for e in s.get_received() if e["name"] == "meeting"]
 
     got_ada, got_ben = meetings(ada_socket), meetings(ben_socket)
-    if not got_ada and not got_ben:
-        pytest.skip("connections are not placed in their user room yet")
     assert [m["status"] for m in got_ada] == ["pending", "accepted"]
     assert [m["status"] for m in got_ben] == ["pending", "accepted"]
     assert meetings(cem_socket) == []
@@ -285,4 +274,4 @@ def test_demo_meetings_between_the_demo_people(app):
         meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
         assert [(m.requester.display_name, m.invitee.display_name, m.status) for m in meetings] == [
             ("Anna Becker", "Piotr Nowak", "accepted"), ("Lucía Romano", "Anna Becker", "pending")]
-        assert meetings[0].starts_at == datetime(2020, 11, 10, 11, 30, tzinfo=timezone.utc)
+        assert meetings[0].starts_at == datetime(2020, 11, 10, 11, 30, tzinfo=UTC)

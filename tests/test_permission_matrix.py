@@ -12,13 +12,13 @@ request must change nothing.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exhibition.extensions import db
+from tests import factories as make
 
 from .hostile import assert_clean, assert_unchanged, snapshot
 
@@ -64,13 +64,13 @@ class Row:
 
 
 def _meeting_body(o: dict) -> dict:
-    start = datetime(2031, 1, 1, 9, tzinfo=timezone.utc) + timedelta(hours=o["n"] * 3)
+    start = datetime(2031, 1, 1, 9, tzinfo=UTC) + timedelta(hours=o["n"] * 3)
     return {"invitee_id": o["visitor2"], "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(minutes=30)).isoformat(), "note": "hi"}
 
 
 def _session_body(o: dict) -> dict:
-    start = datetime(2031, 2, 1, 8, tzinfo=timezone.utc) + timedelta(hours=o["n"])
+    start = datetime(2031, 2, 1, 8, tzinfo=UTC) + timedelta(hours=o["n"])
     return {"title": f"Talk {o['n']}", "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(minutes=30)).isoformat(), "room": f"Room {o['n']}",
             "track": "Green Deal", "speakers": ["Ada"], "abstract": "About it"}
@@ -188,75 +188,66 @@ def test_every_route_is_in_the_matrix(app):
     assert not gone, "matrix rows for routes the app does not serve:\n" + "\n".join(gone)
 
 
-# -- the world every cell runs in ----------------------------------------------------------
+# -- the people and objects every cell runs with ----------------------------------------------------------
+
+
+# The matrix's roles, played by the suite's cast (the ``people`` fixture, tests/conftest.py):
+# staff of this booth, staff of another booth, and a second attendee who writes the message.
+CAST = {"attendee": "attendee", "staff_here": "staff", "staff_other": "other_staff", "organiser": "organiser",
+        "visitor2": "attendee2"}
+
+
+def cast(people, clients=None) -> dict:
+    """The matrix's view of the shared cast: people (and their clients) by matrix role."""
+    view = {"people": {role: people[name] for role, name in CAST.items()}, "counter": itertools.count(1)}
+    if clients is not None:
+        view["clients"] = {role: clients[CAST.get(role, role)] for role in ROLES}
+    return view
 
 
 @pytest.fixture
-def world(app, make_user, client_for):
-    people = {
-        "attendee": make_user("attendee", email="attendee@example.test"),
-        "staff_here": make_user("staff", email="here@example.test"),
-        "staff_other": make_user("staff", email="other@example.test"),
-        "organiser": make_user("organiser", email="organiser@example.test"),
-        "visitor2": make_user("attendee", email="visitor2@example.test"),
-    }
-    clients = {role: client_for(people[role]) for role in ROLES if role != "anon"}
-    clients["anon"] = client_for(None)
-    return {"people": people, "clients": clients, "counter": itertools.count(1)}
+def roles(people, clients):
+    return cast(people, clients)
 
 
-def fresh_objects(app, world) -> dict:
+def fresh_objects(app, roles) -> dict:
     """New booths (with their staff), a session, a pending meeting between the attendee
     and this booth's staff, and a message by visitor2 in this booth's chat."""
-    from exhibition.booths.models import Booth, BoothStaff
-    from exhibition.chat.models import Message
-    from exhibition.networking.models import Meeting
-    from exhibition.schedule.models import Session
-
-    n = next(world["counter"])
-    p = world["people"]
-    with app.app_context():
-        here = Booth(slug=f"here-{n}", name=f"Here {n}", tagline="", description="", topics=["hydrogen"])
-        other = Booth(slug=f"other-{n}", name=f"Other {n}", tagline="", description="", topics=[])
-        db.session.add_all([here, other])
-        db.session.flush()
-        db.session.add_all([BoothStaff(booth_id=here.id, user_id=p["staff_here"].id),
-                            BoothStaff(booth_id=other.id, user_id=p["staff_other"].id)])
-        start = datetime(2030, 1, 1, 9, tzinfo=timezone.utc) + timedelta(hours=n)
-        session = Session(title=f"Session {n}", abstract="", starts_at=start, ends_at=start + timedelta(minutes=30),
-                          room=f"Room {n}", track="", speakers=[], booth_id=here.id)
-        meeting = Meeting(requester_id=p["attendee"].id, invitee_id=p["staff_here"].id,
-                          starts_at=start, ends_at=start + timedelta(minutes=30), note="",
-                          status="pending", video_room=f"matrix-{n}-video-room")
-        message = Message(room=f"booth:{here.slug}", sender_id=p["visitor2"].id, body="hello",
-                          client_id=f"matrix-{n}")
-        db.session.add_all([session, meeting, message])
-        db.session.commit()
-        objects = {"n": n, "booth": here.slug, "other_booth": other.slug, "session": session.id,
-                   "meeting": meeting.id, "message": message.id,
-                   **{name: ref.id for name, ref in p.items()}}
-        db.session.remove()
-    return objects
+    n = next(roles["counter"])
+    p = roles["people"]
+    here = make.booth(app, f"here-{n}", name=f"Here {n}", tagline="", description="", topics=["hydrogen"],
+                      staff=[p["staff_here"]])
+    other = make.booth(app, f"other-{n}", name=f"Other {n}", tagline="", description="", topics=[],
+                       staff=[p["staff_other"]])
+    start = datetime(2030, 1, 1, 9, tzinfo=UTC) + timedelta(hours=n)
+    session = make.session(app, f"Session {n}", abstract="", start=start, minutes=30, room=f"Room {n}", track="",
+                           booth=here)
+    meeting = make.meeting(app, p["attendee"], p["staff_here"], start=start, minutes=30, note="",
+                           status="pending", video_room=f"matrix-{n}-video-room")
+    message = make.message(app, here.room, p["visitor2"], "hello", client_id=f"matrix-{n}")
+    return {"n": n, "booth": here.slug, "other_booth": other.slug, "session": session,
+            "meeting": meeting, "message": message,
+            **{name: ref.id for name, ref in p.items()}}
 
 
-def _request(app, world, row: Row, role: str, objects: dict):
+def _request(app, roles, row: Row, role: str, objects: dict):
     from .conftest import PASSWORD, ApiClient
 
     path = row.path.format(**objects)
-    client = world["clients"][role]
+    client = roles["clients"][role]
     if row.fresh_login:  # the request logs someone in or out: a client of its own
         client = ApiClient(app, app.test_client())
         if role != "anon":
-            client.login(world["people"][role].email)
+            client.login(roles["people"][role].email)
     if row.json:
         body = row.body(objects) if row.body else None
         if body == {"own": True}:
-            person = world["people"].get(role) or world["people"]["visitor2"]
+            person = roles["people"].get(role) or roles["people"]["visitor2"]
             body = {"email": person.email, "password": PASSWORD}
         return client._send(row.method, path, json=body)
     form = row.form(objects) if row.form else {}
     if form == {"own": True}:
-        person = world["people"].get(role) or world["people"]["visitor2"]
+        person = roles["people"].get(role) or roles["people"]["visitor2"]
         form = {"email": person.email, "password": PASSWORD}
     form["csrf_token"] = client.token
     return client.http.open(path, method=row.method, data=form)
@@ -280,15 +271,15 @@ def _matches(response, outcome: str, is_api: bool) -> bool:
     raise AssertionError(outcome)
 
 
-def test_the_permission_matrix(app, world):
+def test_the_permission_matrix(app, roles):
     served = {key for rule in app.url_map.iter_rules() for key in _rule_key(rule)}
     wrong = []
     for row, role in itertools.product(ROUTES, ROLES):
         if _row_key(row) not in served:
             continue  # reported by test_every_route_is_in_the_matrix
-        objects = fresh_objects(app, world)
+        objects = fresh_objects(app, roles)
         before = snapshot(app)
-        response = _request(app, world, row, role, objects)
+        response = _request(app, roles, row, role, objects)
         is_api = row.path.startswith("/api/")
         expected = row.expect[role]
         if is_api:
@@ -361,22 +352,16 @@ SOCKET_EVENTS: list[SocketRow] = [
 ]
 
 
-def _socket_objects(app, world) -> dict:
+def _socket_objects(app, roles) -> dict:
     """fresh_objects plus the attendee–staff_here direct room and a message the
     attendee wrote there."""
-    from exhibition.chat.models import Message
-    from exhibition.realtime import dm_room
+    from exhibition.realtime.rooms import Room
 
-    objects = fresh_objects(app, world)
-    objects["dm"] = dm_room(objects["attendee"], objects["staff_here"])
-    with app.app_context():
-        message = Message(room=objects["dm"], sender_id=objects["attendee"], body="psst",
-                          client_id=f"dm-{objects['n']}",  # old: no flood limit for the sends
-                          created_at=datetime.now(timezone.utc) - timedelta(hours=1))
-        db.session.add(message)
-        db.session.commit()
-        objects["dm_message"] = message.id
-        db.session.remove()
+    objects = fresh_objects(app, roles)
+    objects["dm"] = Room.dm_room(objects["attendee"], objects["staff_here"]).name
+    objects["dm_message"] = make.message(app, objects["dm"], objects["attendee"], "psst",
+                                         client_id=f"dm-{objects['n']}",  # old: no flood limit for the sends
+                                         created_at=datetime.now(UTC) - timedelta(hours=1))
     return objects
 
 
@@ -388,16 +373,16 @@ def test_every_socket_event_is_in_the_matrix(app):
     assert not covered - served, f"matrix rows for events the server does not handle: {sorted(covered - served)}"
 
 
-def test_anonymous_sockets_are_refused(app, world, socket_client):
-    client = socket_client(world["clients"]["anon"])
+def test_anonymous_sockets_are_refused(app, roles, socket_client):
+    client = socket_client(roles["clients"]["anon"])
     assert not client.is_connected()
 
 
-def test_the_socket_permission_matrix(app, world, socket_client):
+def test_the_socket_permission_matrix(app, roles, socket_client):
     wrong = []
     for row, role in itertools.product(SOCKET_EVENTS, [r for r in ROLES if r != "anon"]):
-        objects = _socket_objects(app, world)
-        client = socket_client(world["clients"][role])
+        objects = _socket_objects(app, roles)
+        client = socket_client(roles["clients"][role])
         assert client.is_connected(), role
         for room in row.joins:
             client.emit("join", {"room": room.format(**objects)}, callback=True)

@@ -1,7 +1,7 @@
 """QueueOrderedRedisManager (exhibition/queue_order.py): an emit is not delivered to this
 process's clients directly but published for every process, this one included, so all
 processes deliver in the order Redis received the messages."""
-from exhibition.queue_order import EVERY_HOST, QueueOrderedRedisManager
+from exhibition.realtime.ordering import EVERY_HOST, QueueOrderedRedisManager
 
 
 def manager(monkeypatch):

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from exhibition.extensions import db
 from exhibition.schedule import services
 from exhibition.schedule.models import SessionReminder
+from tests import factories as make
 
-from .schedule_helpers import T0, db_session, favourite, received
+from .schedule_helpers import T0, received
 
 
 @pytest.fixture
@@ -39,9 +40,9 @@ def tick(app, now):
 
 def test_sends_once_to_the_favouriting_people(app, fan, make_user, pushes):
     other = make_user("attendee")
-    soon = db_session(app, "Soon", start=T0 + timedelta(minutes=4))
-    db_session(app, "Also soon but nobody cares", start=T0 + timedelta(minutes=3), room="Other")
-    favourite(app, fan.id, soon)
+    soon = make.session(app, "Soon", start=T0 + timedelta(minutes=4))
+    make.session(app, "Also soon but nobody cares", start=T0 + timedelta(minutes=3), room="Other")
+    make.favourite(app, fan.id, soon)
     assert tick(app, T0) == [soon]
     assert [(e, p["id"], r) for e, p, r in pushes] == [("session_starting", soon, f"user:{fan.id}")]
     assert pushes[0][1]["title"] == "Soon"
@@ -54,28 +55,28 @@ def test_sends_once_to_the_favouriting_people(app, fan, make_user, pushes):
 
 @pytest.mark.parametrize("offset", [timedelta(minutes=6), timedelta(hours=2), timedelta(minutes=-1), timedelta(0)])
 def test_not_for_sessions_far_away_or_already_started(app, fan, pushes, offset):
-    session_id = db_session(app, "Elsewhere in time", start=T0 + offset)
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Elsewhere in time", start=T0 + offset)
+    make.favourite(app, fan.id, session_id)
     assert tick(app, T0) == []
     assert pushes == [] and claims(app) == 0
 
 
 def test_exactly_five_minutes_ahead_counts(app, fan, pushes):
-    session_id = db_session(app, "Edge", start=T0 + timedelta(minutes=5))
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Edge", start=T0 + timedelta(minutes=5))
+    make.favourite(app, fan.id, session_id)
     assert tick(app, T0) == [session_id]
 
 
 def test_a_late_favourite_still_gets_it(app, fan, pushes):
-    session_id = db_session(app, "Soon", start=T0 + timedelta(minutes=4))
+    session_id = make.session(app, "Soon", start=T0 + timedelta(minutes=4))
     assert tick(app, T0) == []  # nobody to tell: nothing claimed
-    favourite(app, fan.id, session_id)
+    make.favourite(app, fan.id, session_id)
     assert tick(app, T0 + timedelta(minutes=1)) == [session_id]
 
 
 def test_claimed_by_another_process_sends_nothing(app, fan, pushes):
-    session_id = db_session(app, "Soon", start=T0 + timedelta(minutes=4))
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Soon", start=T0 + timedelta(minutes=4))
+    make.favourite(app, fan.id, session_id)
     with app.app_context():
         db.session.add(SessionReminder(session_id=session_id, starts_at=T0 + timedelta(minutes=4), sent_at=T0))
         db.session.commit()
@@ -85,10 +86,10 @@ def test_claimed_by_another_process_sends_nothing(app, fan, pushes):
 def test_losing_the_race_for_the_claim_sends_nothing(app, fan, pushes, monkeypatch):
     """Two processes both saw the session unclaimed: the INSERT decides; the loser
     gets an IntegrityError, sends nothing and carries on with the next session."""
-    raced = db_session(app, "Raced", start=T0 + timedelta(minutes=2))
-    free = db_session(app, "Free", start=T0 + timedelta(minutes=3), room="Other")
+    raced = make.session(app, "Raced", start=T0 + timedelta(minutes=2))
+    free = make.session(app, "Free", start=T0 + timedelta(minutes=3), room="Other")
     for session_id in (raced, free):
-        favourite(app, fan.id, session_id)
+        make.favourite(app, fan.id, session_id)
     with app.app_context():
         db.session.add(SessionReminder(session_id=raced, starts_at=T0 + timedelta(minutes=2), sent_at=T0))
         db.session.commit()
@@ -104,8 +105,8 @@ def test_losing_the_race_for_the_claim_sends_nothing(app, fan, pushes, monkeypat
 
 
 def test_a_new_start_time_rearms_the_reminder(app, fan, make_user, client_for, pushes):
-    session_id = db_session(app, "Moved", start=T0 + timedelta(minutes=4))
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Moved", start=T0 + timedelta(minutes=4))
+    make.favourite(app, fan.id, session_id)
     assert tick(app, T0) == [session_id]
     organiser = client_for(make_user("organiser"))
     later = T0 + timedelta(hours=1)
@@ -120,8 +121,8 @@ def test_a_new_start_time_rearms_the_reminder(app, fan, make_user, client_for, p
 
 
 def test_a_title_change_does_not_rearm(app, fan, make_user, client_for, pushes):
-    session_id = db_session(app, "Renamed", start=T0 + timedelta(minutes=4))
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Renamed", start=T0 + timedelta(minutes=4))
+    make.favourite(app, fan.id, session_id)
     tick(app, T0)
     client_for(make_user("organiser")).patch(f"/api/sessions/{session_id}", json={"title": "New name"})
     assert claims(app) == 1 and tick(app, T0 + timedelta(minutes=1)) == []
@@ -139,8 +140,8 @@ def test_the_loop_survives_errors(app, monkeypatch):
 
 def test_the_push_reaches_the_socket_of_the_favouriting_person(app, fan, make_user, client_for, socket_client):
     other = make_user("attendee")
-    session_id = db_session(app, "Soon", start=T0 + timedelta(minutes=4))
-    favourite(app, fan.id, session_id)
+    session_id = make.session(app, "Soon", start=T0 + timedelta(minutes=4))
+    make.favourite(app, fan.id, session_id)
     fan_socket, other_socket = socket_client(client_for(fan)), socket_client(client_for(other))
     assert fan_socket.is_connected() and other_socket.is_connected()
     fan_socket.get_received(), other_socket.get_received()

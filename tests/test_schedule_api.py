@@ -6,22 +6,16 @@ from datetime import timedelta
 import pytest
 
 from exhibition.extensions import db
-from exhibition.types import utcnow
+from exhibition.runtime.clock import utcnow
+from tests import factories as make
 
-from .schedule_helpers import T0, body, db_session, favourite, iso, received, session_count
+from .schedule_helpers import T0, body, iso, received, session_count
 
 KEYS = {"id", "title", "abstract", "starts_at", "ends_at", "room", "track", "speakers", "booth_slug", "live"}
 
 
-@pytest.fixture
-def people(make_user, client_for):
-    organiser, attendee, staff = make_user("organiser"), make_user("attendee"), make_user("staff")
-    return {"organiser": client_for(organiser), "attendee": client_for(attendee), "staff": client_for(staff),
-            "anon": client_for(None), "refs": {"organiser": organiser, "attendee": attendee, "staff": staff}}
-
-
-def test_create_answers_the_session_object(people):
-    response = people["organiser"].post("/api/sessions", json=body())
+def test_create_answers_the_session_object(clients):
+    response = clients["organiser"].post("/api/sessions", json=body())
     assert response.status_code == 201, response.get_json()
     session = response.get_json()
     assert set(session) == KEYS
@@ -30,13 +24,13 @@ def test_create_answers_the_session_object(people):
     assert session["ends_at"] == "2020-11-10T09:00:00+00:00"
     assert session["speakers"] == ["Isabel Marchetti"] and session["booth_slug"] is None
     assert session["live"] is False
-    got = people["attendee"].get(f"/api/sessions/{session['id']}")
+    got = clients["attendee"].get(f"/api/sessions/{session['id']}")
     assert got.status_code == 200 and got.get_json() == session
 
 
-def test_offsets_are_kept_as_the_same_instant(people):
+def test_offsets_are_kept_as_the_same_instant(clients):
     data = body(starts_at="2020-11-10T09:00:00+01:00", ends_at="2020-11-10T10:00:00+01:00")
-    session = people["organiser"].post("/api/sessions", json=data).get_json()
+    session = clients["organiser"].post("/api/sessions", json=data).get_json()
     assert session["starts_at"] == "2020-11-10T08:00:00+00:00"
 
 
@@ -51,21 +45,21 @@ def test_offsets_are_kept_as_the_same_instant(people):
     ({"room": 5}, "room"),
     ({"booth_slug": "no-such-booth"}, "booth"),
 ])
-def test_bad_sessions_are_refused_and_change_nothing(app, people, change, message):
-    response = people["organiser"].post("/api/sessions", json=body(**change))
+def test_bad_sessions_are_refused_and_change_nothing(app, clients, change, message):
+    response = clients["organiser"].post("/api/sessions", json=body(**change))
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid"
     assert message in response.get_json()["error"]["message"]
     assert session_count(app) == 0
 
 
-def test_non_object_body_is_refused(app, people):
-    assert people["organiser"].post("/api/sessions", json=["x"]).status_code == 400
+def test_non_object_body_is_refused(app, clients):
+    assert clients["organiser"].post("/api/sessions", json=["x"]).status_code == 400
     assert session_count(app) == 0
 
 
-def test_overlap_in_the_same_room_is_a_conflict(app, people):
-    organiser = people["organiser"]
+def test_overlap_in_the_same_room_is_a_conflict(app, clients):
+    organiser = clients["organiser"]
     assert organiser.post("/api/sessions", json=body()).status_code == 201
     clash = organiser.post("/api/sessions", json=body("Clash", start=T0 + timedelta(minutes=30)))
     assert clash.status_code == 409 and clash.get_json()["error"]["code"] == "conflict"
@@ -81,8 +75,8 @@ def test_overlap_in_the_same_room_is_a_conflict(app, people):
     assert elsewhere.status_code == 201
 
 
-def test_patch_follows_the_same_rules(app, people):
-    organiser = people["organiser"]
+def test_patch_follows_the_same_rules(app, clients):
+    organiser = clients["organiser"]
     first = organiser.post("/api/sessions", json=body()).get_json()
     second = organiser.post("/api/sessions", json=body("Second", start=T0 + timedelta(hours=2))).get_json()
     # moving within its own time never conflicts with itself
@@ -105,40 +99,38 @@ def test_patch_follows_the_same_rules(app, people):
     assert renamed.get_json()["starts_at"] == second["starts_at"]
 
 
-def test_booth_link(app, people):
-    from exhibition.booths.models import Booth
-    with app.app_context():
-        db.session.add(Booth(slug="elektromobilitaet-sued-west", name="e-mobil", topics=[]))
-        db.session.commit()
-    organiser = people["organiser"]
+def test_booth_link(app, clients):
+    make.booth(app, "elektromobilitaet-sued-west", name="e-mobil")
+    organiser = clients["organiser"]
     session = organiser.post("/api/sessions", json=body(booth_slug="elektromobilitaet-sued-west")).get_json()
     assert session["booth_slug"] == "elektromobilitaet-sued-west"
     cleared = organiser.patch(f"/api/sessions/{session['id']}", json={"booth_slug": None})
     assert cleared.get_json()["booth_slug"] is None
 
 
-def test_delete(app, people):
-    organiser = people["organiser"]
+def test_delete(app, clients):
+    organiser = clients["organiser"]
     session = organiser.post("/api/sessions", json=body()).get_json()
-    people["attendee"].put(f"/api/me/agenda/{session['id']}")
+    clients["attendee"].put(f"/api/me/agenda/{session['id']}")
     assert organiser.delete(f"/api/sessions/{session['id']}").status_code == 204
     assert organiser.get(f"/api/sessions/{session['id']}").status_code == 404
     assert organiser.delete(f"/api/sessions/{session['id']}").status_code == 404
-    assert people["attendee"].get("/api/me/agenda").get_json() == {"sessions": []}
+    assert clients["attendee"].get("/api/me/agenda").get_json() == {"sessions": []}
 
 
 @pytest.mark.parametrize("path", ["/api/sessions/999", "/api/sessions/99999999999999999999"])
-def test_unknown_sessions_are_404(people, path):
+def test_unknown_sessions_are_404(clients, path):
     for method in ("get", "patch", "delete"):
-        response = getattr(people["organiser"], method)(path, **({"json": {"title": "x"}} if method == "patch" else {}))
+        extra = {"json": {"title": "x"}} if method == "patch" else {}
+        response = getattr(clients["organiser"], method)(path, **extra)
         assert response.status_code == 404, (method, path)
         assert response.get_json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.parametrize("role", ["attendee", "staff"])
-def test_only_organisers_change_the_programme(app, people, role):
-    client = people[role]
-    session_id = db_session(app, "Original")
+def test_only_organisers_change_the_programme(app, clients, role):
+    client = clients[role]
+    session_id = make.session(app, "Original")
     assert client.post("/api/sessions", json=body(room="Elsewhere")).status_code == 403
     assert client.patch(f"/api/sessions/{session_id}", json={"title": "Hacked"}).status_code == 403
     assert client.delete(f"/api/sessions/{session_id}").status_code == 403
@@ -156,20 +148,20 @@ ANON_ROWS = [("get", "/api/sessions"), ("get", "/api/sessions/1"), ("get", "/api
 
 
 @pytest.mark.parametrize("method, path", ANON_ROWS)
-def test_anonymous_is_401(app, people, method, path):
-    db_session(app)
+def test_anonymous_is_401(app, clients, method, path):
+    make.session(app)
     kwargs = {"json": body()} if method in ("post", "patch") else {}
-    response = getattr(people["anon"], method)(path, **kwargs)
+    response = getattr(clients["anon"], method)(path, **kwargs)
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthenticated"
     assert session_count(app) == 1
 
 
-def test_list_filters_and_order(app, people):
-    a = db_session(app, "Late", start=T0 + timedelta(hours=3), room="Plenary", track="Panel")
-    b = db_session(app, "Early", start=T0, room="Plenary", track="Keynote")
-    c = db_session(app, "Parallel", start=T0 + timedelta(minutes=30), room="Room Green Deal", track="Green Deal")
-    client = people["attendee"]
+def test_list_filters_and_order(app, clients):
+    a = make.session(app, "Late", start=T0 + timedelta(hours=3), room="Plenary", track="Panel")
+    b = make.session(app, "Early", start=T0, room="Plenary", track="Keynote")
+    c = make.session(app, "Parallel", start=T0 + timedelta(minutes=30), room="Room Green Deal", track="Green Deal")
+    client = clients["attendee"]
 
     def ids(query=""):
         response = client.get("/api/sessions" + query)
@@ -194,15 +186,15 @@ def test_list_filters_and_order(app, people):
 
 @pytest.mark.parametrize("query", ["?from=yesterday", "?to=2020-13-01T00:00:00Z", "?from=2020-11-10T10:00:00",
                                    "?from=2020-11-10T10:00:00Z&to=2020-11-10T09:00:00Z", "?from=" + "9" * 60])
-def test_bad_dates_are_400(people, query):
-    response = people["attendee"].get("/api/sessions" + query)
+def test_bad_dates_are_400(clients, query):
+    response = clients["attendee"].get("/api/sessions" + query)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid"
 
 
 def test_live_and_next_with_injected_now(app):
     from exhibition.schedule import services
-    ids = [db_session(app, f"S{i}", start=T0 + timedelta(minutes=30 * i), minutes=45, room=f"R{i % 2}")
+    ids = [make.session(app, f"S{i}", start=T0 + timedelta(minutes=30 * i), minutes=45, room=f"R{i % 2}")
            for i in range(14)]
     with app.app_context():
         running, upcoming = services.live_and_next(T0 + timedelta(minutes=40))
@@ -218,20 +210,20 @@ def test_live_and_next_with_injected_now(app):
         assert services.session_dict(db.session.get(services.Session, ids[0]), T0)["live"] is True
 
 
-def test_live_endpoint(app, people):
+def test_live_endpoint(app, clients):
     now = utcnow()
-    running = db_session(app, "Running", start=now - timedelta(minutes=10), minutes=30)
-    later = db_session(app, "Later", start=now + timedelta(hours=1), minutes=30)
-    db_session(app, "Past", start=now - timedelta(hours=3), minutes=30)
-    data = people["attendee"].get("/api/sessions/live").get_json()
+    running = make.session(app, "Running", start=now - timedelta(minutes=10), minutes=30)
+    later = make.session(app, "Later", start=now + timedelta(hours=1), minutes=30)
+    make.session(app, "Past", start=now - timedelta(hours=3), minutes=30)
+    data = clients["attendee"].get("/api/sessions/live").get_json()
     assert [s["id"] for s in data["now"]] == [running] and data["now"][0]["live"] is True
     assert [s["id"] for s in data["next"]] == [later] and data["next"][0]["live"] is False
-    assert people["attendee"].get("/api/sessions").get_json()["sessions"][1]["live"] is True
+    assert clients["attendee"].get("/api/sessions").get_json()["sessions"][1]["live"] is True
 
 
-def test_agenda_is_personal_and_idempotent(app, people):
-    first, second = db_session(app, "First"), db_session(app, "Second", start=T0 + timedelta(hours=2))
-    attendee, staff = people["attendee"], people["staff"]
+def test_agenda_is_personal_and_idempotent(app, clients):
+    first, second = make.session(app, "First"), make.session(app, "Second", start=T0 + timedelta(hours=2))
+    attendee, staff = clients["attendee"], clients["staff"]
     for _ in range(2):
         assert attendee.put(f"/api/me/agenda/{second}").status_code == 204
     assert attendee.put(f"/api/me/agenda/{first}").status_code == 204
@@ -245,29 +237,28 @@ def test_agenda_is_personal_and_idempotent(app, people):
     assert attendee.delete("/api/me/agenda/999").status_code == 404
 
 
-def test_agenda_needs_csrf(app, people):
-    session_id = db_session(app)
-    response = people["attendee"].http.put(f"/api/me/agenda/{session_id}")
+def test_agenda_needs_csrf(app, clients):
+    session_id = make.session(app)
+    response = clients["attendee"].http.put(f"/api/me/agenda/{session_id}")
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "csrf"
 
 
-def test_session_updated_reaches_the_favouriting_people_only(app, people, socket_client):
-    session_id = db_session(app, "Hydrogen valleys")
-    refs = people["refs"]
-    favourite(app, refs["attendee"].id, session_id)
-    fan = socket_client(people["attendee"])
-    other = socket_client(people["staff"])
+def test_session_updated_reaches_the_favouriting_people_only(app, people, clients, socket_client):
+    session_id = make.session(app, "Hydrogen valleys")
+    make.favourite(app, people["attendee"].id, session_id)
+    fan = socket_client(clients["attendee"])
+    other = socket_client(clients["staff"])
     assert fan.is_connected() and other.is_connected()
     fan.get_received(), other.get_received()
-    assert people["organiser"].patch(f"/api/sessions/{session_id}", json={"room": "Room Green Deal"}).status_code == 200
+    assert clients["organiser"].patch(f"/api/sessions/{session_id}", json={"room": "Room Green Deal"}).status_code == 200
     pushed = received(fan, "session_updated")
     assert len(pushed) == 1 and pushed[0]["id"] == session_id and pushed[0]["room"] == "Room Green Deal"
     assert set(KEYS) <= set(pushed[0])
     assert received(other, "session_updated") == []
     # a refused change pushes nothing
-    people["organiser"].patch(f"/api/sessions/{session_id}", json={"ends_at": "nonsense"})
+    clients["organiser"].patch(f"/api/sessions/{session_id}", json={"ends_at": "nonsense"})
     assert received(fan, "session_updated") == []
-    assert people["organiser"].delete(f"/api/sessions/{session_id}").status_code == 204
+    assert clients["organiser"].delete(f"/api/sessions/{session_id}").status_code == 204
     gone = received(fan, "session_updated")
     assert len(gone) == 1 and gone[0]["id"] == session_id and gone[0]["deleted"] is True
     assert received(other, "session_updated") == []
@@ -276,14 +267,11 @@ def test_session_updated_reaches_the_favouriting_people_only(app, people, socket
 def test_demo_programme_has_no_room_overlaps_and_links_booths(app):
     from sqlalchemy import select
 
-    from exhibition.accounts.services import create_user
-    from exhibition.booths.models import Booth
     from exhibition.schedule import demo
     from exhibition.schedule.models import Favourite, Session
     with app.app_context():
-        create_user("anna.becker@example.org", "demo-pass-2020", "Anna Becker", "attendee")
-        db.session.add(Booth(slug="elektromobilitaet-sued-west", name="e-mobil", topics=[]))
-        db.session.commit()
+        make.user(app, email="anna.becker@example.org", name="Anna Becker", password="demo-pass-2020")
+        make.booth(app, "elektromobilitaet-sued-west", name="e-mobil")
         demo.load()
         sessions = list(db.session.scalars(select(Session).order_by(Session.starts_at)))
         assert 20 <= len(sessions) <= 30
@@ -297,14 +285,14 @@ def test_demo_programme_has_no_room_overlaps_and_links_booths(app):
 
 
 @pytest.mark.parametrize("query", ["?track=%00", "?room=a%00b", "?track=" + "x" * 121])
-def test_unstorable_filters_are_400(people, query):
-    response = people["attendee"].get("/api/sessions" + query)
+def test_unstorable_filters_are_400(clients, query):
+    response = clients["attendee"].get("/api/sessions" + query)
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid"
 
 
 @pytest.mark.parametrize("change", [{"booth_slug": "a\x00b"}, {"title": "\ud800"}, {"speakers": ["\ud800"]},
                                     {"room": "x" * 121}, {"booth_slug": ["x"]}])
-def test_hostile_session_fields_are_400(app, people, change):
-    response = people["organiser"].post("/api/sessions", json=body(**change))
+def test_hostile_session_fields_are_400(app, clients, change):
+    response = clients["organiser"].post("/api/sessions", json=body(**change))
     assert response.status_code == 400
     assert session_count(app) == 0

@@ -6,19 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from exhibition.extensions import db
-from exhibition.types import utcnow
+from exhibition.runtime.clock import utcnow
+from tests import factories as make
 
-from .schedule_helpers import T0, db_session, favourite
+from .schedule_helpers import T0
 
 
 @pytest.fixture
 def booth(app):
-    from exhibition.booths.models import Booth
-    with app.app_context():
-        db.session.add(Booth(slug="elektromobilitaet-sued-west", name="Cluster Elektromobilität Süd-West", topics=[]))
-        db.session.commit()
-    return "elektromobilitaet-sued-west"
+    return make.booth(app, "elektromobilitaet-sued-west", name="Cluster Elektromobilität Süd-West").slug
 
 
 @pytest.fixture
@@ -42,10 +38,10 @@ def assert_csp_clean(page: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_schedule_page(app, attendee, booth, lang):
     ref, client = attendee
-    keynote = db_session(app, "Keynote: Green Deal", room="Plenary", track="Keynote", speakers=["Isabel Marchetti"])
-    db_session(app, "Hydrogen valleys", room="Room Green Deal", track="Green Deal")
-    db_session(app, "Day two", start=T0 + timedelta(days=1), room="Plenary")
-    favourite(app, ref.id, keynote)
+    keynote = make.session(app, "Keynote: Green Deal", room="Plenary", track="Keynote", speakers=["Isabel Marchetti"])
+    make.session(app, "Hydrogen valleys", room="Room Green Deal", track="Green Deal")
+    make.session(app, "Day two", start=T0 + timedelta(days=1), room="Plenary")
+    make.favourite(app, ref.id, keynote)
     page = html(client.get(f"/schedule?lang={lang}"))
     assert f'<html lang="{lang}">' in page
     assert "Keynote: Green Deal" in page and "Hydrogen valleys" in page and "Day two" in page
@@ -62,7 +58,7 @@ def test_schedule_page(app, attendee, booth, lang):
 
 def test_schedule_times_in_the_persons_zone(app, attendee):
     ref, client = attendee
-    db_session(app, "Keynote", start=T0)  # 08:00 UTC = 09:00 Berlin
+    make.session(app, "Keynote", start=T0)  # 08:00 UTC = 09:00 Berlin
     assert ">09:00</time>" in html(client.get("/schedule?lang=de"))
     assert client.patch("/api/me", json={"timezone": "America/New_York"}).status_code == 200
     page = html(client.get("/schedule?lang=de"))
@@ -71,8 +67,8 @@ def test_schedule_times_in_the_persons_zone(app, attendee):
 
 def test_schedule_filters(app, attendee):
     _, client = attendee
-    db_session(app, "Keynote", track="Keynote", room="Plenary")
-    db_session(app, "Hydrogen", track="Green Deal", room="Room Green Deal")
+    make.session(app, "Keynote", track="Keynote", room="Plenary")
+    make.session(app, "Hydrogen", track="Green Deal", room="Room Green Deal")
     page = html(client.get("/schedule?track=Green+Deal"))
     assert "Hydrogen" in page and ">Keynote</a>" not in page
     page = html(client.get("/schedule?room=Plenary"))
@@ -84,8 +80,8 @@ def test_schedule_filters(app, attendee):
 def test_live_and_next_are_marked(app, attendee):
     _, client = attendee
     now = utcnow()
-    running = db_session(app, "Running talk", start=now - timedelta(minutes=5), minutes=30)
-    upcoming = db_session(app, "Upcoming talk", start=now + timedelta(hours=1), minutes=30)
+    running = make.session(app, "Running talk", start=now - timedelta(minutes=5), minutes=30)
+    upcoming = make.session(app, "Upcoming talk", start=now + timedelta(hours=1), minutes=30)
     page = html(client.get("/schedule"))
     assert re.search(r'session-card is-live" data-session-id="%d"' % running, page)
     assert re.search(r'session-card is-next" data-session-id="%d"' % upcoming, page)
@@ -107,7 +103,7 @@ def test_lobby(app, attendee, booth, lang):
 
 
 def test_lobby_and_schedule_are_public_without_personal_parts(app, anon):
-    db_session(app, "Public keynote")
+    make.session(app, "Public keynote")
     lobby = html(anon.get("/"))
     assert "/login" in lobby and "data-favourite-toggle" not in lobby
     schedule = html(anon.get("/schedule"))
@@ -117,12 +113,9 @@ def test_lobby_and_schedule_are_public_without_personal_parts(app, anon):
 
 def test_session_page(app, attendee, booth):
     _, client = attendee
-    from exhibition.booths.models import Booth
-    with app.app_context():
-        booth_id = db.session.query(Booth).filter_by(slug=booth).one().id
-    session_id = db_session(app, "Guided tour", room="Booth tours", track="Booth tour",
-                            speakers=["Stefan Albrecht"], abstract="First part.\n\nSecond <b>part</b>.",
-                            booth_id=booth_id)
+    session_id = make.session(app, "Guided tour", room="Booth tours", track="Booth tour",
+                              speakers=["Stefan Albrecht"], abstract="First part.\n\nSecond <b>part</b>.",
+                              booth=booth)
     for lang in ("en", "de"):
         page = html(client.get(f"/sessions/{session_id}?lang={lang}"))
         assert f'<html lang="{lang}">' in page
@@ -135,7 +128,7 @@ def test_session_page(app, attendee, booth):
 
 
 def test_session_page_needs_login_and_an_existing_session(app, anon, attendee):
-    session_id = db_session(app)
+    session_id = make.session(app)
     response = anon.get(f"/sessions/{session_id}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/login?next=/sessions/{session_id}")
@@ -149,6 +142,6 @@ def test_scripts_and_styles_are_served(app, anon):
 
 def test_schedule_page_survives_hostile_filters(app, attendee):
     _, client = attendee
-    db_session(app, "Keynote", track="Keynote")
+    make.session(app, "Keynote", track="Keynote")
     for query in ("?track=%00", "?room=%ED%A0%80", "?track=" + "x" * 500):
         assert client.get("/schedule" + query).status_code == 200

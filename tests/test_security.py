@@ -13,6 +13,7 @@ import pytest
 from config import testing_overrides as suite_config
 from exhibition import create_app
 from exhibition.extensions import db
+from tests import factories as make
 
 from .conftest import PASSWORD
 
@@ -107,8 +108,7 @@ def test_session_cookie_is_secure_when_configured(monkeypatch, tmp_path, app):
     assert secure_app.config["SESSION_COOKIE_SECURE"] is True
     with secure_app.app_context():
         db.create_all()
-        from exhibition.accounts.services import create_user
-        create_user("secure@example.test", PASSWORD, "Secure Person", "attendee")
+        make.user(secure_app, email="secure@example.test", name="Secure Person", password=PASSWORD)
     try:
         client = secure_app.test_client()
         token = client.get("/api/csrf", base_url="https://localhost").get_json()["csrf_token"]
@@ -175,7 +175,7 @@ def test_a_login_expires_after_its_lifetime(app, make_user, client_for):
     from exhibition.accounts.models import LoginSession
     from exhibition.accounts.services import LOGIN_SESSION_LIFETIME
     from exhibition.extensions import db
-    from exhibition.types import utcnow
+    from exhibition.runtime.clock import utcnow
     client = client_for(make_user())
     assert client.get("/api/me").status_code == 200
     with app.app_context():

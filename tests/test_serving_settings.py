@@ -3,7 +3,7 @@ import gc
 
 import pytest
 
-from exhibition.serving import gc_threshold, settings_from_env, tune_gc
+from exhibition.runtime.serving import gc_threshold, settings_from_env, tune_gc
 
 
 def test_gc_threshold_default_and_parsing():
@@ -43,7 +43,7 @@ def test_undecodable_packets_become_rate_limited_warnings():
     import json
     import sys
 
-    from exhibition.sockets import UndecodablePacketLog
+    from exhibition.realtime.server import UndecodablePacketLog
     log = UndecodablePacketLog(every=60)
     try:
         json.loads("{not json")
@@ -63,8 +63,8 @@ def test_a_traceback_through_the_platform_is_kept():
     import sys
 
     from exhibition.errors import Invalid
-    from exhibition.sockets import UndecodablePacketLog
-    from exhibition.validation import text
+    from exhibition.realtime.server import UndecodablePacketLog
+    from exhibition.runtime.validation import text
     log = UndecodablePacketLog()
     try:
         text({}, "body")

@@ -3,28 +3,17 @@ very next request and socket event (no re-login, no reconnect), and logging out
 disconnects that person's open sockets."""
 from __future__ import annotations
 
-from exhibition.extensions import db
-
-from .chat_helpers import make_booth
-
-
-def _message_by(app, user, room: str, client_id: str) -> int:
-    from exhibition.chat.models import Message
-    with app.app_context():
-        message = Message(room=room, sender_id=user.id, body="hello", client_id=client_id)
-        db.session.add(message)
-        db.session.commit()
-        return message.id
+from tests import factories as make
 
 
 def test_removed_staff_loses_moderation_at_once_also_on_an_open_socket(app, make_user, client_for, socket_client):
     staff, visitor, organiser = make_user("staff"), make_user(), make_user("organiser")
-    room = make_booth(app, "alpha", staff=[staff])
+    room = make.booth(app, "alpha", staff=[staff]).room
     staff_api = client_for(staff)
     sock = socket_client(staff_api)
     assert sock.emit("join", {"room": room}, callback=True)["ok"]
-    first = _message_by(app, visitor, room, "v1")
-    second = _message_by(app, visitor, room, "v2")
+    first = make.message(app, room, visitor, "hello", client_id="v1")
+    second = make.message(app, room, visitor, "hello", client_id="v2")
     # staff today: may moderate and edit
     assert sock.emit("delete_message", {"id": first}, callback=True)["ok"]
     assert staff_api.get("/api/booths/alpha/leads").status_code == 200
@@ -47,11 +36,11 @@ def test_removed_staff_loses_moderation_at_once_also_on_an_open_socket(app, make
 
 def test_added_staff_gains_moderation_at_once(app, make_user, client_for, socket_client):
     person, visitor, organiser = make_user(), make_user(), make_user("organiser")
-    room = make_booth(app, "beta")
+    room = make.booth(app, "beta").room
     api = client_for(person)
     sock = socket_client(api)
     assert sock.emit("join", {"room": room}, callback=True)["ok"]
-    message = _message_by(app, visitor, room, "v1")
+    message = make.message(app, room, visitor, "hello", client_id="v1")
     assert sock.emit("delete_message", {"id": message}, callback=True)["error"]["code"] == "forbidden"
     assert client_for(organiser).put(f"/api/booths/beta/staff/{person.id}").status_code == 204
     assert sock.emit("delete_message", {"id": message}, callback=True)["ok"]

@@ -7,11 +7,11 @@ The browser suite repeats this in a real DOM for what the pages' scripts render.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exhibition.extensions import db
+from tests import factories as make
 
 PAYLOADS = [
     '<script>alert("xss")</script>',
@@ -32,10 +32,6 @@ def markup(n: int) -> str:
 @pytest.fixture
 def poisoned(app, make_user, client_for):
     """Every text field of every kind of object holds markup."""
-    from exhibition.booths.models import Booth, BoothStaff
-    from exhibition.chat.models import Message
-    from exhibition.schedule.models import Session
-
     organiser = make_user("organiser", name=markup(0))
     staff = make_user("staff", name=markup(1))
     visitor = make_user("attendee", name=markup(2))
@@ -45,23 +41,16 @@ def poisoned(app, make_user, client_for):
             "organisation": markup(n + 3), "bio": markup(n + 4) + "\n\n" + markup(n + 5),
             "interests": ["<b>bold</b>", "<img src=x onerror=alert(1)>"][: 1 + n % 2]})
         assert response.status_code == 200, response.get_json()
-    with app.app_context():
-        booth = Booth(slug="poisoned", name=markup(6), tagline=markup(7),
-                      description=markup(8) + "\n\n[link](javascript:alert(5)) <b onclick=alert(6)>x</b>",
-                      topics=[markup(9)[:40]], website="https://example.org/?q=%3Cscript%3E")
-        db.session.add(booth)
-        db.session.flush()
-        db.session.add(BoothStaff(booth_id=booth.id, user_id=staff.id))
-        now = datetime.now(timezone.utc)
-        session = Session(title=markup(10), abstract=markup(11), starts_at=now - timedelta(minutes=10),
-                          ends_at=now + timedelta(minutes=50), room=markup(12)[:100], track=markup(13)[:100],
-                          speakers=[markup(14)], booth_id=booth.id)
-        db.session.add(session)
-        for n, room in enumerate(["lobby", "booth:poisoned"]):
-            db.session.add(Message(room=room, sender_id=visitor.id, body=markup(15 + n), client_id=f"x{n}"))
-        db.session.commit()
-        session_id = session.id
-    start = datetime(2031, 5, 1, 9, tzinfo=timezone.utc)
+    booth = make.booth(app, "poisoned", name=markup(6), tagline=markup(7),
+                       description=markup(8) + "\n\n[link](javascript:alert(5)) <b onclick=alert(6)>x</b>",
+                       topics=[markup(9)[:40]], website="https://example.org/?q=%3Cscript%3E", staff=[staff])
+    now = datetime.now(UTC)
+    session_id = make.session(app, markup(10), abstract=markup(11), start=now - timedelta(minutes=10),
+                              end=now + timedelta(minutes=50), room=markup(12)[:100], track=markup(13)[:100],
+                              speakers=[markup(14)], booth=booth)
+    for n, room in enumerate(["lobby", booth.room]):
+        make.message(app, room, visitor, markup(15 + n), client_id=f"x{n}")
+    start = datetime(2031, 5, 1, 9, tzinfo=UTC)
     clients["visitor"].post("/api/meetings", json={
         "invitee_id": staff.id, "starts_at": start.isoformat(),
         "ends_at": (start + timedelta(minutes=30)).isoformat(), "note": markup(17)})

@@ -1,10 +1,12 @@
 """Accounts: people, roles, login."""
+from flask import Flask
+
+from exhibition.accounts import models, pages, views  # noqa: F401  (models: tables)
+from exhibition.extensions import db
+from exhibition.realtime import server
 
 
-def register(app) -> None:
-    from . import models  # noqa: F401  (tables known to migrations)
-    from .pages import bp as pages_bp
-    from .views import bp as api_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+def register(app: Flask) -> None:
+    server.set_person_loader(lambda user_id: db.session.get(models.User, user_id))
+    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)

@@ -6,8 +6,10 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition import policies
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 
 class User(UserMixin, db.Model):
@@ -26,8 +28,12 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def is_organiser(self) -> bool:
+        return policies.is_organiser(self)
+
     def to_dict(self, *, include_email: bool = False) -> dict:
-        """The SPEC's user object; e-mail only for oneself, organisers and lead lists."""
+        """The user object (docs/api/openapi.yaml, User); e-mail only for oneself, organisers and lead lists."""
         data = {
             "id": self.id,
             "display_name": self.display_name,

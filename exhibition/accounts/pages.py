@@ -4,10 +4,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import safe_next
-from ..errors import Conflict, DomainError
-from . import services
-from .views import end_session, start_session
+from exhibition.accounts import services
+from exhibition.accounts.views import end_session, start_session
+from exhibition.errors import Conflict, DomainError
+from exhibition.runtime.http import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -46,20 +46,19 @@ def register():
 
 
 def _register_error(err: DomainError) -> str:
-    """The registration form's message for a person, in their language (the API keeps
-    the English developer message)."""
+    """The registration form's message for a person, in their language, by the field at
+    fault (the API keeps the English developer message)."""
     if isinstance(err, Conflict):
         return _("An account with this e-mail address exists already.")
-    field = err.message.split(" ", 1)[0]
-    if field == "password":
+    if err.field == "password":
         return _("The password must be between %(min)d and %(max)d characters long.",
                  min=services.MIN_PASSWORD, max=services.MAX_PASSWORD)
-    if field == "email":
+    if err.field == "email":
         return _("Please enter a valid e-mail address.")
-    if field == "display_name":
-        return _("Please enter your name (at most %(max)d characters).", max=80)
-    if field == "organisation":
-        return _("The organisation may have at most %(max)d characters.", max=120)
+    if err.field == "display_name":
+        return _("Please enter your name (at most %(max)d characters).", max=services.MAX_DISPLAY_NAME)
+    if err.field == "organisation":
+        return _("The organisation may have at most %(max)d characters.", max=services.MAX_ORGANISATION)
     return _("Please check your entries.")
 
 

@@ -11,17 +11,19 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import validation as v
-from ..auth import ROLES
-from ..errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
-from ..extensions import db
-from ..types import utcnow
-from .models import LoginFailure, LoginSession, User
+from exhibition.accounts.models import LoginFailure, LoginSession, User
+from exhibition.errors import Conflict, Invalid, RateLimited, Unauthenticated
+from exhibition.extensions import db
+from exhibition.policies import ROLES
+from exhibition.runtime import validation as v
+from exhibition.runtime.clock import utcnow
 
 MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
+MAX_DISPLAY_NAME = 80
+MAX_ORGANISATION = 120
 # A hash computed once so that logins for unknown e-mails take as long as real ones.
 _DUMMY_HASH = None
 
@@ -35,13 +37,13 @@ def _hash(password: str) -> str:
 def _password(data: dict) -> str:
     value = data.get("password")
     if not isinstance(value, str):
-        raise Invalid("password is required")
+        raise Invalid("password is required", field="password")
     if not v.is_encodable(value):
-        raise Invalid("password is not valid Unicode text")
+        raise Invalid("password is not valid Unicode text", field="password")
     if len(value) < MIN_PASSWORD:
-        raise Invalid(f"password must be at least {MIN_PASSWORD} characters")
+        raise Invalid(f"password must be at least {MIN_PASSWORD} characters", field="password")
     if len(value) > MAX_PASSWORD:
-        raise Invalid(f"password must be at most {MAX_PASSWORD} characters")
+        raise Invalid(f"password must be at most {MAX_PASSWORD} characters", field="password")
     return value
 
 
@@ -49,22 +51,15 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.lower()))
 
 
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None:
-        raise NotFound("no such person")
-    return user
-
-
 def register(data: dict) -> User:
-    """Create an attendee account from the registration form (SPEC §4)."""
+    """Create an attendee account from the registration form (docs/api/openapi.yaml)."""
     v.ensure_object(data)
     email = v.email(data)
     password = _password(data)
-    display_name = v.text(data, "display_name", max_len=80, min_len=1)
-    organisation = v.text(data, "organisation", required=False, max_len=120, default="")
+    display_name = v.text(data, "display_name", max_len=MAX_DISPLAY_NAME, min_len=1)
+    organisation = v.text(data, "organisation", required=False, max_len=MAX_ORGANISATION, default="")
     if user_by_email(email):
-        raise Conflict("an account with this e-mail exists already")
+        raise Conflict("an account with this e-mail exists already", field="email")
     user = User(email=email, password_hash=_hash(password), display_name=display_name,
                 organisation=organisation, role="attendee", interests=[])
     db.session.add(user)
@@ -88,7 +83,7 @@ def authenticate(data: dict) -> User:
     failures = db.session.scalar(
         select(func.count()).select_from(LoginFailure)
         .where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
+    ) or 0
     if failures >= MAX_FAILURES:
         raise RateLimited("too many failed logins for this account; try again in 15 minutes")
     user = user_by_email(email)
@@ -98,7 +93,7 @@ def authenticate(data: dict) -> User:
         ok = False
     else:
         ok = check_password_hash(user.password_hash, password)
-    if not ok:
+    if user is None or not ok:
         db.session.add(LoginFailure(email=email))
         db.session.commit()
         raise Unauthenticated("wrong e-mail or password")
@@ -116,7 +111,7 @@ def _timezone(data: dict) -> str | None:
     if value:
         _TIMEZONES = _TIMEZONES or available_timezones()
         if value not in _TIMEZONES:
-            raise Invalid("timezone must be an IANA time zone such as Europe/Berlin")
+            raise Invalid("timezone must be an IANA time zone such as Europe/Berlin", field="timezone")
     return value or None
 
 
@@ -126,9 +121,9 @@ def update_profile(user: User, data: dict, languages: tuple[str, ...] = ("en", "
     v.ensure_object(data)
     changes: dict = {}
     if "display_name" in data:
-        changes["display_name"] = v.text(data, "display_name", max_len=80, min_len=1)
+        changes["display_name"] = v.text(data, "display_name", max_len=MAX_DISPLAY_NAME, min_len=1)
     if "organisation" in data:
-        changes["organisation"] = v.text(data, "organisation", required=False, max_len=120, default="")
+        changes["organisation"] = v.text(data, "organisation", required=False, max_len=MAX_ORGANISATION, default="")
     if "bio" in data:
         changes["bio"] = v.text(data, "bio", required=False, max_len=2000, default="")
     if "interests" in data:
@@ -148,24 +143,15 @@ def update_profile(user: User, data: dict, languages: tuple[str, ...] = ("en", "
     return user
 
 
-def create_user(email: str, password: str, name: str, role: str, booth_slug: str | None = None) -> User:
-    """The CLI's `users create`: any role, optionally staff of a booth."""
+def create_user(email: str, password: str, name: str, role: str) -> User:
+    """An account with any role (the command line, the demo; staffing a booth is the
+    booths area's ``add_staff``)."""
     if role not in ROLES:
-        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+        raise Invalid(f"role must be one of {', '.join(ROLES)}", field="role")
     user = register({"email": email, "password": password, "display_name": name})
     user.role = role
     db.session.commit()
-    if booth_slug:
-        from ..booths.services import add_staff  # booths builds on accounts, not the reverse
-        add_staff(booth_slug, user.id)
     return user
-
-
-def change_role(user: User, role: str) -> None:
-    if role not in ROLES:
-        raise Invalid(f"role must be one of {', '.join(ROLES)}")
-    user.role = role
-    db.session.commit()
 
 
 # ---------------------------------------------------------------- login sessions

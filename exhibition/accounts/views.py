@@ -3,10 +3,9 @@ from flask import Blueprint, current_app, jsonify, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import realtime
-from ..auth import login_required_api
-from ..jsonapi import json_body, no_content
-from . import services
+from exhibition import realtime
+from exhibition.accounts import services
+from exhibition.runtime.http import json_body, login_required_api, no_content
 
 bp = Blueprint("accounts_api", __name__, url_prefix="/api")
 LOGIN_KEY = "login"  # the session cookie's login token (accounts.services.open_login_session)

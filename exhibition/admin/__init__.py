@@ -1,13 +1,12 @@
 """The organiser console: agenda, booths, staff, announcements; the event's figures."""
+from flask import Flask
+
+from exhibition.admin import cli, models, pages, sampler, views  # noqa: F401  (models: tables)
+from exhibition.runtime.startup import add_background_task
 
 
-def register(app) -> None:
-    from ..booths import models as _booths  # noqa: F401  (figures read booths, visits, leads)
-    from ..chat import models as _chat  # noqa: F401  (figures count booth chat messages)
-    from ..schedule import models as _schedule  # noqa: F401  (figures count favourites)
-    from . import models  # noqa: F401  (tables known to migrations)
-    from .pages import bp as pages_bp
-    from .views import bp as api_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+def register(app: Flask) -> None:
+    add_background_task(app, sampler.start_sampler)  # "people online over time" for the figures
+    app.cli.add_command(cli.users_cli)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)

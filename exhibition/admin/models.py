@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 
 class OnlineSample(db.Model):

@@ -1,15 +1,17 @@
 """The organiser console (/admin) and the figures page (/admin/stats)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import login_page_required
-from . import charts, services
+from exhibition import policies
+from exhibition.admin import charts, services
+from exhibition.runtime.http import login_page_required
 
 bp = Blueprint("admin", __name__)
 
@@ -19,7 +21,7 @@ def organiser_page(view: Callable) -> Callable:
     @login_page_required
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if current_user.role != "organiser":
+        if not policies.is_organiser(current_user):
             return render_template("errors/error.html", status=403,
                                    message=_("Only the organisers may open the console.")), 403
         return view(*args, **kwargs)
@@ -35,12 +37,13 @@ def console():
 @bp.get("/admin/stats")
 @organiser_page
 def figures():
-    stats = services.event_stats()
+    stats = services.event_stats(current_user)
     booths = stats["booths"]
     samples = services.online_samples()
     bar_charts = [
         ("visits", _("Visits per booth"), charts.bar_chart([(b["name"], b["visits"]) for b in booths])),
-        ("unique", _("Unique visitors per booth"), charts.bar_chart([(b["name"], b["unique_visitors"]) for b in booths])),
+        ("unique", _("Unique visitors per booth"),
+         charts.bar_chart([(b["name"], b["unique_visitors"]) for b in booths])),
         ("messages", _("Chat messages per booth"), charts.bar_chart([(b["name"], b["messages"]) for b in booths])),
         ("leads", _("Leads per booth"), charts.bar_chart([(b["name"], b["leads"]) for b in booths])),
     ]

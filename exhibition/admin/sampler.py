@@ -1,10 +1,11 @@
 """A light background task that samples how many people are online, once a minute,
-for the organisers' "online over time" chart. Started by ``startup.serve``."""
+for the organisers' "online over time" chart. Registered as a background task of every serving process."""
 from __future__ import annotations
 
 from flask import Flask
 
-from ..extensions import db, socketio
+from exhibition.admin.services import record_online_sample
+from exhibition.extensions import db, socketio
 
 _started = False
 
@@ -19,8 +20,6 @@ def start_sampler(app: Flask, interval: float = 60.0) -> None:
 
 
 def _loop(app: Flask, interval: float) -> None:
-    from .services import record_online_sample
-
     while True:
         try:
             with app.app_context():

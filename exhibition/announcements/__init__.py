@@ -1,8 +1,8 @@
 """Announcements: organisers broadcast short notes to everyone online."""
+from flask import Flask
+
+from exhibition.announcements import models, views  # noqa: F401  (models: tables)
 
 
-def register(app) -> None:
-    from . import models  # noqa: F401  (tables known to migrations)
-    from .views import bp as api_bp
-
-    app.register_blueprint(api_bp)
+def register(app: Flask) -> None:
+    app.register_blueprint(views.bp)

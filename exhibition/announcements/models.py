@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition.extensions import db
+from exhibition.runtime.clock import isoformat, utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 
 class Announcement(db.Model):
@@ -20,5 +21,4 @@ class Announcement(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     def to_dict(self) -> dict:
-        from ..types import isoformat
         return {"id": self.id, "body": self.body, "created_at": isoformat(self.created_at)}

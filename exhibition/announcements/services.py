@@ -5,12 +5,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..auth import require_organiser
-from ..extensions import db
-from ..realtime import publish
-from ..types import utcnow
-from ..validation import text
-from .models import Announcement
+from exhibition.announcements.models import Announcement
+from exhibition.extensions import db
+from exhibition.policies import require_organiser
+from exhibition.realtime.publishing import publish
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.validation import text
 
 BODY_MAX = 2000
 LIST_MAX = 50

@@ -2,9 +2,8 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from ..auth import login_required_api
-from ..jsonapi import json_body
-from . import services
+from exhibition.announcements import services
+from exhibition.runtime.http import json_body, login_required_api
 
 bp = Blueprint("announcements_api", __name__, url_prefix="/api")
 

@@ -1,10 +1,10 @@
 """Booths: the hall, booth pages, staff, leads, figures."""
+from flask import Flask
+
+from exhibition.booths import models, pages, services, views  # noqa: F401  (models: tables)
 
 
-def register(app) -> None:
-    from . import models  # noqa: F401  (tables known to migrations)
-    from .pages import bp as pages_bp
-    from .views import bp as api_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+def register(app: Flask) -> None:
+    services.register_rooms()
+    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)

@@ -4,8 +4,11 @@ Eastern Europe, each with a hand-drawn logo (static/img/booths/<slug>.svg) and s
 The clusters, people and web addresses are invented."""
 from __future__ import annotations
 
-from ..extensions import db
-from .models import Booth
+from exhibition.accounts.services import create_user
+from exhibition.booths.models import Booth
+from exhibition.booths.services import add_staff
+from exhibition.extensions import db
+from exhibition.policies import SYSTEM
 
 # (slug, name, tagline, topics, description, staff: [(email, name, organisation, interests)])
 BOOTHS: list[dict] = [
@@ -254,10 +257,8 @@ recovery path for our SMEs.
 ]
 
 
-def load() -> None:
+def load(password: str) -> None:
     """Create the demo booths and their staff accounts (called by exhibition.demo)."""
-    from ..accounts.services import create_user
-    from ..demo import DEMO_PASSWORD
     for entry in BOOTHS:
         booth = Booth(slug=entry["slug"], name=entry["name"], tagline=entry["tagline"],
                       description=entry["description"], topics=list(entry["topics"]),
@@ -267,6 +268,7 @@ def load() -> None:
     db.session.commit()
     for entry in BOOTHS:
         for email, name, organisation, interests in entry["staff"]:
-            user = create_user(email, DEMO_PASSWORD, name, "staff", entry["slug"])
+            user = create_user(email, password, name, "staff")
+            add_staff(SYSTEM, entry["slug"], user.id)
             user.organisation, user.interests = organisation, list(interests)
     db.session.commit()

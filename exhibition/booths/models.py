@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 
 class Booth(db.Model):
@@ -25,7 +26,10 @@ class Booth(db.Model):
     logo_url: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    staff = relationship("BoothStaff", back_populates="booth", cascade="all, delete-orphan")
+    # Deleting a booth: the database removes its staff links, visits and leads
+    # (ON DELETE CASCADE), and detaches its sessions and meetings (SET NULL).
+    staff = relationship("BoothStaff", back_populates="booth", cascade="all, delete-orphan",
+                         passive_deletes=True)
 
 
 class BoothStaff(db.Model):

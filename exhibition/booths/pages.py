@@ -4,20 +4,17 @@ The hall's search is a GET form; leaving contact details is a POST form — both
 without JavaScript. Editing a booth uses the JSON API from static/js/booths.js."""
 from __future__ import annotations
 
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import login_page_required
-from .. import presence
-from ..errors import DomainError, page_message
-from ..markdown import render
-from . import services
+from exhibition.booths import services
+from exhibition.errors import DomainError, page_message
+from exhibition.realtime.rooms import Room
+from exhibition.runtime.http import login_page_required
+from exhibition.runtime.markdown import render
 
 bp = Blueprint("booths", __name__)
-
-
 
 
 @bp.get("/booths")
@@ -25,58 +22,50 @@ bp = Blueprint("booths", __name__)
 def hall():
     q = (request.args.get("q") or "").strip()[:services.MAX_QUERY]
     topic = (request.args.get("topic") or "").strip()[:services.MAX_QUERY]
-    booths = services.list_booths(q, topic)
-    online = presence.online_user_ids()
-    cards = [services.booth_card(b, online) for b in booths]
-    return render_template("booths/hall.html", booths=cards, q=q, topic=topic,
+    return render_template("booths/hall.html", booths=services.hall(q, topic), q=q, topic=topic,
                            topics=services.all_topics())
 
 
-def _detail_context(slug: str, **extra) -> dict:
-    booth = services.get_booth(slug)
-    manager = services.can_manage_booth(current_user, booth)
-    context = {
+def _detail_context(page: dict, **extra) -> dict:
+    booth = page["booth"]
+    return {
+        **page,
         "booth": services.booth_detail(booth),
         "description_html": render(booth.description),
-        "can_manage": manager,
-        "is_organiser": current_user.role == "organiser",
-        "my_lead": services.own_lead(current_user, booth),
-        "leads": [services.lead_dict(lead) for lead in services.list_leads(current_user, slug)] if manager else [],
-        "stats": services.booth_stats(slug) if manager else None,
         "lead_error": None,
         "lead_note": "",
         # the booth chat panel (templates/chat/_panel.html) reads these
-        "chat_room": "booth:" + booth.slug,
+        "chat_room": Room.booth_room(booth.slug).name,
         "chat_title": _("Booth chat"),
-    }
-    context.update(extra)
-    return context
+    } | extra
+
+
+def _lead_field_message(err: DomainError) -> str:
+    """The form's words for what was wrong, by the field at fault."""
+    if err.field == "share_contact":
+        return _("Please tick the box to agree to share your contact details.")
+    if err.field == "note":
+        return _("The note may have at most %(max)d characters.", max=services.MAX_LEAD_NOTE)
+    return page_message(err.status)
 
 
 @bp.get("/booths/<slug>")
 @login_page_required
 def detail(slug):
-    services.record_visit(current_user.id, services.get_booth(slug))
-    return render_template("booths/detail.html", **_detail_context(slug))
+    return render_template("booths/detail.html", **_detail_context(services.booth_page(current_user, slug)))
 
 
 @bp.post("/booths/<slug>/lead")
 @login_page_required
 def leave_lead(slug):
-    services.get_booth(slug)
     note = request.form.get("note", "")
     consent = request.form.get("share_contact") in ("1", "on", "true")
     try:
         _lead, created = services.leave_lead(current_user, slug, note, consent or None)
     except DomainError as err:
-        if "share_contact" in err.message:
-            message = _("Please tick the box to agree to share your contact details.")
-        elif err.message.startswith("note"):
-            message = _("The note may have at most %(max)d characters.", max=2000)
-        else:
-            message = page_message(err.status)
-        return render_template("booths/detail.html",
-                               **_detail_context(slug, lead_error=message, lead_note=note)), err.status
+        page = services.booth_page(current_user, slug, count_visit=False)
+        return render_template("booths/detail.html", **_detail_context(
+            page, lead_error=_lead_field_message(err), lead_note=note)), err.status
     flash(_("Thank you! The cluster will get in touch.") if created
           else _("Your note for this cluster was updated."))
     return redirect(url_for("booths.detail", slug=slug) + "#lead")

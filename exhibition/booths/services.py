@@ -1,6 +1,6 @@
 """Booth rules: the hall, booth pages, staff, leads, figures.
 
-Decisions (SPEC §4 leaves them open):
+Decisions the API reference leaves to the platform (docs/api/openapi.yaml):
 - Slugs are fixed once a booth exists: a PATCH with ``slug`` is ignored for staff and
   organisers alike (links, chat rooms ``booth:<slug>`` and stored messages depend on it).
 - Removing a person from the staff of their last booth turns a ``staff`` role back into
@@ -10,28 +10,33 @@ Decisions (SPEC §4 leaves them open):
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import presence, realtime
-from .. import validation as v
-from ..accounts.models import User
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..types import isoformat, utcnow
-from .models import Booth, BoothStaff, Lead, Visit
+from exhibition import policies
+from exhibition.accounts.models import User
+from exhibition.booths.models import Booth, BoothStaff, Lead, Visit
+from exhibition.chat.services import message_counts
+from exhibition.errors import Conflict, Invalid, NotFound
+from exhibition.extensions import db
+from exhibition.realtime import presence, rooms
+from exhibition.realtime.rooms import Room
+from exhibition.runtime import validation as v
+from exhibition.runtime.clock import isoformat, utcnow
+from exhibition.runtime.spreadsheet import csv_text
+from exhibition.runtime.validation import is_id
 
 VISIT_WINDOW = timedelta(minutes=10)
 MAX_NAME = 120
 MAX_TAGLINE = 200
 MAX_DESCRIPTION = 20000
 MAX_QUERY = 200
+MAX_LEAD_NOTE = 2000
 
 
 # ---------------------------------------------------------------- permissions
@@ -44,28 +49,20 @@ def get_booth(slug: str) -> Booth:
     return booth
 
 
-def is_booth_staff(user, booth: Booth) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(
-        select(BoothStaff.id).where(BoothStaff.booth_id == booth.id, BoothStaff.user_id == user.id)
-    ) is not None
+def booth_room_access(user: Any, room: Room) -> Room:
+    """``booth:<slug>`` rooms: everyone logged in, while the booth exists; its staff moderate."""
+    return room.with_booth(get_booth(room.key))
 
 
-def can_manage_booth(user, booth: Booth) -> bool:
-    """Organisers and that booth's staff manage a booth (edit it, read its leads and
-    figures, moderate its chat)."""
-    return getattr(user, "role", None) == "organiser" or is_booth_staff(user, booth)
+def _visit_on_arrival(user: Any, room: Room) -> None:
+    """Joining a booth's chat counts as a visit, like opening its page."""
+    if room.kind == "booth":
+        record_visit(user.id, get_booth(room.key))
 
 
-def ensure_booth_manager(user, booth: Booth) -> None:
-    if not can_manage_booth(user, booth):
-        raise Forbidden("only this booth's staff or an organiser may do this")
-
-
-def _ensure_organiser(user) -> None:
-    if getattr(user, "role", None) != "organiser":
-        raise Forbidden("only organisers may do this")
+def register_rooms() -> None:
+    rooms.register_kind("booth", booth_room_access)
+    presence.on_first_enter(_visit_on_arrival)
 
 
 # ---------------------------------------------------------------- shaping
@@ -78,7 +75,7 @@ def _staff_users(booth: Booth) -> list[User]:
 
 def visitors_now(booth: Booth) -> int:
     """People in the booth's chat room right now."""
-    return presence.store().count(realtime.booth_room(booth.slug))
+    return presence.count(Room.booth_room(booth.slug))
 
 
 def booth_card(booth: Booth, online: set[int] | None = None) -> dict:
@@ -94,7 +91,7 @@ def booth_card(booth: Booth, online: set[int] | None = None) -> dict:
 
 
 def booth_detail(booth: Booth) -> dict:
-    """The full booth object of SPEC §4 (the page renders the Markdown description itself)."""
+    """The full booth object (docs/api/openapi.yaml, Booth) (the page renders the Markdown description itself)."""
     online = presence.online_user_ids()
     staff = []
     for user in _staff_users(booth):
@@ -112,10 +109,6 @@ def booth_detail(booth: Booth) -> dict:
 
 # ---------------------------------------------------------------- hall
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_booths(q: str | None = None, topic: str | None = None) -> list[Booth]:
     """Booths by name. ``q`` searches name, tagline, description and topics
     (case-insensitive substring); ``topic`` keeps booths having exactly that topic
@@ -132,6 +125,36 @@ def list_booths(q: str | None = None, topic: str | None = None) -> list[Booth]:
         wanted = topic.casefold()
         booths = [b for b in booths if any(t.casefold() == wanted for t in (b.topics or []))]
     return booths
+
+
+def hall(q: str | None = None, topic: str | None = None) -> list[dict]:
+    """The hall: every booth (filtered) as a card."""
+    online = presence.online_user_ids()
+    return [booth_card(b, online) for b in list_booths(q, topic)]
+
+
+def visit(user: Any, slug: str) -> Booth:
+    """A person opens a booth (page or API): it counts as a visit."""
+    booth = get_booth(slug)
+    record_visit(user.id, booth)
+    return booth
+
+
+def booth_page(user: Any, slug: str, *, count_visit: bool = True) -> dict:
+    """What the booth page shows this person: the booth, their lead, and for its
+    managers the leads and figures."""
+    booth = get_booth(slug)
+    if count_visit:
+        record_visit(user.id, booth)
+    manager = policies.can_manage_booth(user, booth)
+    return {
+        "booth": booth,
+        "can_manage": manager,
+        "is_organiser": policies.is_organiser(user),
+        "my_lead": own_lead(user, booth),
+        "leads": [lead_dict(lead) for lead in list_leads(user, slug)] if manager else [],
+        "stats": booth_stats(slug) if manager else None,
+    }
 
 
 def all_topics() -> list[str]:
@@ -186,7 +209,7 @@ def _fields(data: dict, *, creating: bool) -> dict:
 
 def create_booth(actor, data: dict) -> Booth:
     """POST /booths (organiser): ``slug`` optional, derived from the name; taken → Conflict."""
-    _ensure_organiser(actor)
+    policies.require_organiser(actor)
     v.ensure_object(data)
     fields = _fields(data, creating=True)
     raw_slug = data.get("slug")
@@ -208,7 +231,7 @@ def update_booth(actor, slug: str, data: dict) -> Booth:
     """PATCH /booths/<slug> (organiser or that booth's staff): any of name, tagline,
     description, topics, website, video_url, logo_url. The slug never changes."""
     booth = get_booth(slug)
-    ensure_booth_manager(actor, booth)
+    policies.require_booth_manager(actor, booth)
     v.ensure_object(data)
     fields = _fields(data, creating=False)
     for key, value in fields.items():
@@ -219,12 +242,10 @@ def update_booth(actor, slug: str, data: dict) -> Booth:
 
 def delete_booth(actor, slug: str) -> None:
     """DELETE /booths/<slug> (organiser). Staff who staffed no other booth become attendees."""
-    _ensure_organiser(actor)
+    policies.require_organiser(actor)
     booth = get_booth(slug)
     staff_ids = [s.user_id for s in booth.staff]
-    db.session.execute(delete(Visit).where(Visit.booth_id == booth.id))
-    db.session.execute(delete(Lead).where(Lead.booth_id == booth.id))
-    db.session.delete(booth)
+    db.session.delete(booth)  # staff links, visits and leads go with it (ON DELETE CASCADE)
     db.session.flush()
     for user_id in staff_ids:
         _demote_if_unstaffed(user_id)
@@ -241,28 +262,30 @@ def _demote_if_unstaffed(user_id: int) -> None:
         user.role = "attendee"
 
 
-def _user(user_id) -> User:
-    user = db.session.get(User, user_id) if isinstance(user_id, int) and 0 < user_id < 2**63 else None
+def _user(user_id: Any) -> User:
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound("no such person")
     return user
 
 
-def add_staff(slug: str, user_id: int) -> None:
-    """Make the person staff of this booth; an attendee's role becomes ``staff``
-    (organisers keep theirs). Adding someone twice changes nothing."""
+def add_staff(actor: Any, slug: str, user_id: int) -> None:
+    """Make the person staff of this booth (organisers): an attendee's role becomes
+    ``staff`` (organisers keep theirs). Adding someone twice changes nothing."""
+    policies.require_organiser(actor)
     booth = get_booth(slug)
     user = _user(user_id)
-    if not is_booth_staff(user, booth):
+    if not policies.is_booth_staff(user, booth):
         db.session.add(BoothStaff(booth_id=booth.id, user_id=user.id))
     if user.role == "attendee":
         user.role = "staff"
     db.session.commit()
 
 
-def remove_staff(slug: str, user_id: int) -> None:
-    """Take the person off this booth's staff; without another booth a ``staff`` role
-    becomes ``attendee`` again. Not staff there → nothing changes."""
+def remove_staff(actor: Any, slug: str, user_id: int) -> None:
+    """Take the person off this booth's staff (organisers); without another booth a
+    ``staff`` role becomes ``attendee`` again. Not staff there → nothing changes."""
+    policies.require_organiser(actor)
     booth = get_booth(slug)
     user = _user(user_id)
     db.session.execute(delete(BoothStaff).where(BoothStaff.booth_id == booth.id, BoothStaff.user_id == user.id))
@@ -273,8 +296,7 @@ def remove_staff(slug: str, user_id: int) -> None:
 
 def set_staff(actor, slug: str, user_id: int, present: bool) -> None:
     """PUT/DELETE /booths/<slug>/staff/<user_id> (organiser)."""
-    _ensure_organiser(actor)
-    (add_staff if present else remove_staff)(slug, user_id)
+    (add_staff if present else remove_staff)(actor, slug, user_id)
 
 
 # ---------------------------------------------------------------- leads
@@ -290,8 +312,9 @@ def leave_lead(user, slug: str, note=None, share_contact=None) -> tuple[Lead, bo
     literally true. Returns (lead, created): one lead per person and booth, again → updated."""
     booth = get_booth(slug)
     if share_contact is not True:
-        raise Invalid("share_contact must be true: contact details are only shared with consent")
-    note = v.text({"note": note}, "note", required=False, max_len=2000, default="")
+        raise Invalid("share_contact must be true: contact details are only shared with consent",
+                      field="share_contact")
+    note = v.text({"note": note}, "note", required=False, max_len=MAX_LEAD_NOTE, default="")
     lead = own_lead(user, booth)
     if lead is None:
         try:
@@ -302,6 +325,8 @@ def leave_lead(user, slug: str, note=None, share_contact=None) -> tuple[Lead, bo
         except IntegrityError:  # the same person's other request won the race
             db.session.rollback()
             lead = own_lead(user, booth)
+            if lead is None:  # …and was deleted again meanwhile
+                raise Conflict("the contact details changed meanwhile; send them again") from None
     lead.note = note
     lead.updated_at = utcnow()
     db.session.commit()
@@ -315,28 +340,16 @@ def own_lead(user, booth: Booth) -> Lead | None:
 def list_leads(actor, slug: str) -> list[Lead]:
     """The booth's leads, newest first (that booth's staff, organisers)."""
     booth = get_booth(slug)
-    ensure_booth_manager(actor, booth)
+    policies.require_booth_manager(actor, booth)
     return list(db.session.scalars(
         select(Lead).where(Lead.booth_id == booth.id).order_by(Lead.created_at.desc(), Lead.id.desc())))
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text  # no formula when opened in a spreadsheet
-    return text
-
-
 def leads_csv(actor, slug: str) -> str:
     """The leads as CSV (header row first), spreadsheet-formula cells defused."""
-    leads = list_leads(actor, slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "organisation", "email", "note", "created_at"])
-    for lead in leads:
-        writer.writerow([_cell(x) for x in (lead.user.display_name, lead.user.organisation,
-                                            lead.user.email, lead.note, isoformat(lead.created_at))])
-    return out.getvalue()
+    return csv_text(["name", "organisation", "email", "note", "created_at"],
+                    ((lead.user.display_name, lead.user.organisation, lead.user.email, lead.note,
+                      isoformat(lead.created_at)) for lead in list_leads(actor, slug)))
 
 
 # ---------------------------------------------------------------- visits and figures
@@ -351,24 +364,34 @@ def record_visit(user_id: int, booth: Booth) -> None:
         db.session.commit()
 
 
+def booth_figures(booths: list[Booth] | None = None) -> list[dict]:
+    """Per booth (all of them by name, or the ones given): {slug, name, visits,
+    unique_visitors, messages, leads}. Messages are every chat message ever sent in the
+    booth room, deleted ones included. One grouped query per figure, not per booth."""
+    if booths is None:
+        booths = list(db.session.scalars(select(Booth).order_by(func.lower(Booth.name), Booth.slug)))
+    ids = [b.id for b in booths]
+    def grouped(column: Any, of: Any) -> dict[int, int]:
+        rows = db.session.execute(select(of, column).where(of.in_(ids)).group_by(of))
+        return {key: n for key, n in rows}
+    visits = grouped(func.count(Visit.id), Visit.booth_id)
+    uniques = grouped(func.count(distinct(Visit.user_id)), Visit.booth_id)
+    leads = grouped(func.count(Lead.id), Lead.booth_id)
+    messages = message_counts(Room.prefix("booth"))
+    return [{"slug": b.slug, "name": b.name, "visits": visits.get(b.id, 0),
+             "unique_visitors": uniques.get(b.id, 0), "messages": messages.get(Room.booth_room(b.slug).name, 0),
+             "leads": leads.get(b.id, 0)} for b in booths]
+
+
 def booth_stats(slug: str) -> dict:
     """{visits, unique_visitors, messages, leads, visitors_now} of one booth."""
-    from ..chat.services import count_messages
     booth = get_booth(slug)
-    visits = db.session.scalar(select(func.count()).select_from(Visit).where(Visit.booth_id == booth.id))
-    unique = db.session.scalar(select(func.count(func.distinct(Visit.user_id))).where(Visit.booth_id == booth.id))
-    leads = db.session.scalar(select(func.count()).select_from(Lead).where(Lead.booth_id == booth.id))
-    return {"visits": visits or 0, "unique_visitors": unique or 0,
-            "messages": count_messages(realtime.booth_room(booth.slug)),
-            "leads": leads or 0, "visitors_now": visitors_now(booth)}
+    figures = booth_figures([booth])[0]
+    return {key: figures[key] for key in ("visits", "unique_visitors", "messages", "leads")} | {
+        "visitors_now": visitors_now(booth)}
 
 
-def stats_for(actor, slug: str) -> dict:
+def stats_for(actor: Any, slug: str) -> dict:
     """GET /booths/<slug>/stats (that booth's staff, organisers)."""
-    ensure_booth_manager(actor, get_booth(slug))
+    policies.require_booth_manager(actor, get_booth(slug))
     return booth_stats(slug)
-
-
-def booths_staffed_by(user) -> list[Booth]:
-    return list(db.session.scalars(select(Booth).join(BoothStaff).where(BoothStaff.user_id == user.id)))
-

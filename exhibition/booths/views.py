@@ -1,10 +1,9 @@
-"""HTTP API for booths (SPEC §4): hall, booth, staff, leads, figures."""
+"""HTTP API for booths (docs/api/openapi.yaml): hall, booth, staff, leads, figures."""
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
-from ..auth import login_required_api
-from ..jsonapi import json_body, no_content
-from . import services
+from exhibition.booths import services
+from exhibition.runtime.http import json_body, login_required_api, no_content
 
 bp = Blueprint("booths_api", __name__, url_prefix="/api")
 
@@ -12,17 +11,13 @@ bp = Blueprint("booths_api", __name__, url_prefix="/api")
 @bp.get("/booths")
 @login_required_api
 def hall():
-    booths = services.list_booths(request.args.get("q"), request.args.get("topic"))
-    online = services.presence.online_user_ids()
-    return jsonify({"booths": [services.booth_card(b, online) for b in booths]})
+    return jsonify({"booths": services.hall(request.args.get("q"), request.args.get("topic"))})
 
 
 @bp.get("/booths/<slug>")
 @login_required_api
 def booth(slug):
-    found = services.get_booth(slug)
-    services.record_visit(current_user.id, found)
-    return jsonify(services.booth_detail(found))
+    return jsonify(services.booth_detail(services.visit(current_user, slug)))
 
 
 @bp.post("/booths")

@@ -1,18 +1,16 @@
-"""Chat: rooms, messages, presence, moderation, direct messages (SPEC §5)."""
+"""Chat: rooms, messages, presence, moderation, direct messages (docs/api/socketio.md)."""
+from flask import Flask
+
+from exhibition.chat import events, models, pages, senders, sending, services, views  # noqa: F401  (models: tables)
+from exhibition.realtime import server
 
 
-def register(app) -> None:
-    from ..booths import models as _booths  # noqa: F401  (booth rooms)
-    from ..schedule import models as _schedule  # noqa: F401  (session rooms)
-    from . import models  # noqa: F401  (tables known to migrations)
-    from .events import register_events
-    from .sending import init_app
-    from .pages import bp as pages_bp
-    from .views import bp as api_bp
-
-    init_app(app)
-    register_events()
-    from .pages import panel_info
-    app.add_template_global(panel_info, "chat_panel_info")
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+def register(app: Flask) -> None:
+    senders.init_app(app)
+    server.on_connected(senders.remember)  # a send then costs no query for the sender's name
+    sending.init_app(app)
+    services.register_rooms()
+    events.register_events()
+    app.add_template_global(pages.panel_info, "chat_panel_info")
+    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)

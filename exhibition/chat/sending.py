@@ -1,129 +1,39 @@
-"""Sending a chat message: store, commit, then broadcast and acknowledge.
+"""Sending a chat message, the whole path: validate, batch, store, broadcast, answer.
 
-Concurrent sends share transactions (``GroupCommit``): one INSERT and one commit for
-every message that arrived while the previous commit ran. A message is acknowledged
-and broadcast only after the commit that stored it, and batches follow each other
-strictly, so each room's broadcasts go out in id order. On PostgreSQL each batch also
-holds advisory locks on its rooms from before the INSERT until after the broadcast,
-which keeps that order across processes.
-
-The sender's public identity (name, role) comes from a per-process cache refreshed
-every few seconds (and at once in the process that changes it), instead of a query
-per message.
+``send_message`` is what the socket event calls. Concurrent sends share transactions
+(``realtime.batching.GroupCommit``): one INSERT and one commit for every message that
+arrived while the previous commit ran. A message is acknowledged and broadcast only
+after the commit that stored it, and batches follow each other strictly, so each
+room's broadcasts go out in id order. On PostgreSQL each batch also holds advisory
+locks on its rooms from before the INSERT until after the broadcast, which keeps that
+order across processes.
 """
 from __future__ import annotations
 
 import functools
-import threading
-import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, func, select, text, tuple_
+from flask import Flask, current_app
+from sqlalchemy import bindparam, func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 
-from ..accounts.models import User
-from ..errors import DomainError, Invalid, Muted, RateLimited, Unauthenticated
-from ..extensions import db, socketio
-from ..realtime import publish, user_room
-from ..types import isoformat, utcnow
-from ..validation import text as text_field
-from .group_commit import GroupCommit, Pending
-from .models import Message, Mute
+from exhibition.chat.models import Message, Mute
+from exhibition.chat.payloads import message_payload
+from exhibition.chat.senders import Sender, senders
+from exhibition.errors import DomainError, Invalid, Muted, RateLimited
+from exhibition.extensions import db, socketio
+from exhibition.realtime.batching import GroupCommit, Pending
+from exhibition.realtime.publishing import publish
+from exhibition.realtime.rooms import Room
+from exhibition.runtime.clock import isoformat, utcnow
+from exhibition.runtime.validation import text as text_field
 
 BODY_MAX = 2000
 CLIENT_ID_MAX = 100
-SENDER_REFRESH_SECONDS = 5.0
-
-
-# ---------------------------------------------------------------- who sends
-
-@dataclass(frozen=True)
-class Sender:
-    """The public identity a message carries."""
-
-    id: int
-    display_name: str
-    role: str
-
-    @classmethod
-    def of(cls, user: Any) -> "Sender":
-        return cls(user.id, user.display_name, user.role)
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "display_name": self.display_name, "role": self.role}
-
-
-class SenderCache:
-    """Senders by user id, reloaded when older than ``ttl`` seconds. A change to a
-    person in this process drops their entry at once; other processes see it within
-    ``ttl``."""
-
-    def __init__(self, ttl: float = SENDER_REFRESH_SECONDS) -> None:
-        self._ttl = ttl
-        self._lock = threading.Lock()
-        self._entries: dict[int, tuple[Sender, float]] = {}
-
-    def get(self, user_id: int) -> Sender:
-        """The person's identity; Unauthenticated if the account is gone."""
-        with self._lock:
-            entry = self._entries.get(user_id)
-        if entry is not None and time.monotonic() - entry[1] < self._ttl:
-            return entry[0]
-        with db.engine.connect() as conn:  # not the request's session: it must hold no connection while waiting
-            row = conn.execute(select(User.id, User.display_name, User.role).where(User.id == user_id)).first()
-        if row is None:
-            self.forget(user_id)
-            raise Unauthenticated("this account no longer exists; log in again")
-        return self.put(row)
-
-    def put(self, user: Any) -> Sender:
-        sender = Sender.of(user)
-        with self._lock:
-            self._entries[sender.id] = (sender, time.monotonic())
-        return sender
-
-    def forget(self, user_id: int) -> None:
-        with self._lock:
-            self._entries.pop(user_id, None)
-
-
-def senders() -> SenderCache:
-    return current_app.extensions["chat_senders"]
-
-
-@event.listens_for(User, "after_update")
-@event.listens_for(User, "after_delete")
-def _person_changed(_mapper, _connection, user: User) -> None:
-    if has_app_context() and "chat_senders" in current_app.extensions:
-        senders().forget(user.id)
-
-
-# ---------------------------------------------------------------- the message object
-
-def message_payload(*, id: int, room: str, body: str, deleted: bool, sender: Sender,
-                    created_at: datetime, client_id: str) -> dict:
-    """The SPEC's message object; a deleted message has body null."""
-    return {
-        "id": id,
-        "room": room,
-        "body": None if deleted else body,
-        "sender": sender.as_dict(),
-        "created_at": isoformat(created_at),
-        "client_id": client_id,
-        "deleted": bool(deleted),
-    }
-
-
-def serialise(message: Message) -> dict:
-    """A stored message as the SPEC's message object."""
-    return message_payload(id=message.id, room=message.room, body=message.body, deleted=message.deleted,
-                           sender=Sender.of(message.sender), created_at=message.created_at,
-                           client_id=message.client_id)
 
 
 def validate_body(value: Any) -> str:
@@ -155,9 +65,9 @@ class OutgoingMessage(Pending):
 
     __slots__ = ("sender", "room", "audience", "body", "client_id")
 
-    def __init__(self, sender: Sender, room: str, audience: Any, body: str, client_id: str) -> None:
+    def __init__(self, sender: Sender, room: Room, body: str, client_id: str) -> None:
         super().__init__()
-        self.sender, self.room, self.audience = sender, room, audience
+        self.sender, self.room, self.audience = sender, room.name, room.audience
         self.body, self.client_id = body, client_id
 
     @property
@@ -165,22 +75,27 @@ class OutgoingMessage(Pending):
         return (self.sender.id, self.client_id)
 
 
-def submit(sender: Sender, room: str, audience: Any, body: str, client_id: str) -> tuple[dict, bool]:
-    """Queue a validated message (``validate_body``, ``validate_client_id``, access to
-    the room checked) for the next batch and wait until it is committed and broadcast.
+def send_message(user: Any, room_name: Any, body: Any, client_id: Any = None, *,
+                 joined: bool = False) -> tuple[dict, bool]:
+    """Store a message (committed), broadcast it, and return (message object, duplicate).
 
-    Returns (message payload, duplicate): the same client_id from the same sender again
-    returns the stored message with duplicate=True and broadcasts nothing.
-    Errors: Muted, RateLimited."""
-    item = OutgoingMessage(sender, room, audience, body, client_id)
+    ``user``: the person (a User) or their ``Sender`` identity. ``joined=True``: access
+    was checked when the sender's connection joined the room, so it is not checked
+    again (the hot path costs no query before its batch). The same client_id from the
+    same sender again returns the stored message with duplicate=True and broadcasts
+    nothing. Errors: Invalid, TooLarge, Forbidden/NotFound (room), Muted, RateLimited."""
+    body = validate_body(body)
+    client_id = validate_client_id(client_id)
+    room = Room.parse(room_name) if joined else Room.access(user, room_name)
+    sender = user if isinstance(user, Sender) else senders().put(user)
+    item = OutgoingMessage(sender, room, body, client_id)
     current_app.extensions["chat_group_commit"].submit(item)
     if item.error is not None:
         raise item.error
     return item.result
 
 
-def init_app(app) -> None:
-    app.extensions["chat_senders"] = SenderCache()
+def init_app(app: Flask) -> None:
     app.extensions["chat_group_commit"] = GroupCommit(write_batch, pause=lambda: socketio.sleep(0))
 
 
@@ -324,11 +239,3 @@ def _refusals(conn, batch: Sequence[OutgoingMessage], now: datetime) -> dict[Out
                 continue
             recent[(item.sender.id, item.room)] = sent + 1
     return refused
-
-
-def audience_of(room: str, dm_user_ids: tuple[int, int] | None) -> Any:
-    """Who gets a room's events: its members; for a dm room also both personal rooms
-    (python-socketio sends once to a connection that is in several of them)."""
-    if dm_user_ids:
-        return [room] + [user_room(uid) for uid in dm_user_ids]
-    return room

@@ -1,9 +1,9 @@
-"""HTTP API of the chat (additive to SPEC §4): one's direct conversations."""
+"""HTTP API of the chat (docs/api/openapi.yaml): one's direct conversations."""
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from ..auth import login_required_api
-from . import services
+from exhibition.chat import services
+from exhibition.runtime.http import login_required_api
 
 bp = Blueprint("chat_api", __name__, url_prefix="/api")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from ..accounts.services import user_by_email
-from ..extensions import db
-from .models import Meeting
+from exhibition.accounts.services import user_by_email
+from exhibition.extensions import db
+from exhibition.networking.models import Meeting
 
 CET = timezone(timedelta(hours=1))  # November 2020 in Berlin
 DEMO_MEETINGS = [

@@ -6,8 +6,9 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 MEETING_STATUSES = ("pending", "accepted", "declined", "cancelled")
 

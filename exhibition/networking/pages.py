@@ -1,12 +1,13 @@
 """HTML pages: the people directory (/attendees) and a person's day (/me)."""
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import login_page_required
-from . import services
+from exhibition.networking import services
+from exhibition.runtime.http import login_page_required
+from exhibition.runtime.validation import is_id
+from exhibition.schedule.calendar import feed_token
 
 bp = Blueprint("networking", __name__)
 
@@ -45,10 +46,6 @@ def attendees():
 
 def _agenda_feed_url() -> str | None:
     """The person's secret agenda address for calendar apps (the schedule area signs it)."""
-    try:
-        from ..schedule.calendar import feed_token
-    except ImportError:
-        return None
     token = feed_token(current_user, current_app.config["SECRET_KEY"])
     return url_for("schedule_api.my_agenda_ics", token=token, _external=True)
 
@@ -58,7 +55,7 @@ def _agenda_feed_url() -> str | None:
 def me():
     people = [p for p in services.directory(current_user) if p["id"] != current_user.id]
     with_arg = request.args.get("with", "")
-    with_id = int(with_arg) if with_arg.isdigit() and int(with_arg) <= services.MAX_ID else None
+    with_id = int(with_arg) if with_arg.isdigit() and is_id(int(with_arg)) else None
     if with_id and with_id != current_user.id and all(p["id"] != with_id for p in people):
         # e.g. booth staff who are not in the directory, asked for from their booth page
         other = services.person(current_user, with_id)

@@ -11,18 +11,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from .. import realtime
-from .. import validation as v
-from ..accounts.models import User
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..types import isoformat
-from .models import Meeting
+from exhibition import policies, realtime
+from exhibition.accounts.models import User
+from exhibition.booths.models import Booth
+from exhibition.booths.services import get_booth
+from exhibition.errors import Conflict, Forbidden, Invalid, NotFound
+from exhibition.extensions import db
+from exhibition.networking.models import Meeting
+from exhibition.runtime import validation as v
+from exhibition.runtime.clock import isoformat
+from exhibition.runtime.validation import MAX_ID, is_id
+from exhibition.schedule.models import Favourite, Session
 
 NOTE_MAX = 500
 MAX_MEETING = timedelta(hours=8)
 DIRECTORY_LIMIT_MAX = 200
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 # status -> {action: new status}; the same status again is answered unchanged.
 TRANSITIONS = {
@@ -47,13 +50,13 @@ def _matches_query(user: User, q: str) -> bool:
 
 
 def user_for(viewer: User, person: User) -> dict:
-    """The SPEC user object as ``viewer`` may see it: e-mail for oneself and organisers."""
-    return person.to_dict(include_email=viewer.id == person.id or viewer.role == "organiser")
+    """The user object (docs/api/openapi.yaml, User) as ``viewer`` may see it: e-mail for oneself and organisers."""
+    return person.to_dict(include_email=viewer.id == person.id or policies.is_organiser(viewer))
 
 
 def person(viewer: User, user_id: int) -> dict | None:
     """One person's user object as ``viewer`` may see it, or None."""
-    other = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    other = db.session.get(User, user_id) if is_id(user_id) else None
     return user_for(viewer, other) if other is not None else None
 
 
@@ -101,8 +104,6 @@ def matches(viewer: User) -> dict:
     """GET /me/matches. Score = the number of shared interests (people: my interests
     vs theirs; booths: my interests vs the booth's topics), case-insensitive. Zero
     scores are left out; best first, ties by name (case-insensitive), then id/slug."""
-    from ..booths.models import Booth
-
     mine = list(viewer.interests or [])
     people, booths = [], []
     if mine:
@@ -179,8 +180,6 @@ def _overlapping_accepted(user_ids: list[int], starts_at: datetime, ends_at: dat
 def favourite_clashes(user_ids: dict[str, int], starts_at: datetime, ends_at: datetime) -> list[dict]:
     """Sessions in these people's agendas that overlap the span, as warnings;
     ``user_ids`` maps who ("requester", "invitee") to a person's id."""
-    from ..schedule.models import Favourite, Session
-
     warnings = []
     for who, user_id in user_ids.items():
         rows = db.session.scalars(
@@ -201,7 +200,7 @@ def _parse_request(data: dict) -> dict:
     note = v.text(data, "note", required=False, max_len=NOTE_MAX, default="")
     booth_slug = v.text(data, "booth_slug", required=False, max_len=64, default="") or None
     if ends_at <= starts_at:
-        raise Invalid("ends_at must be after starts_at")
+        raise Invalid("ends_at must be after starts_at", field="ends_at")
     if ends_at - starts_at > MAX_MEETING:
         raise Invalid("a meeting may last at most 8 hours")
     return {"invitee_id": invitee_id, "starts_at": starts_at, "ends_at": ends_at,
@@ -220,7 +219,6 @@ def request_meeting(requester: User, data: dict) -> tuple[Meeting, list[dict]]:
         raise NotFound("no such person")
     booth = None
     if fields["booth_slug"]:
-        from ..booths.services import get_booth
         booth = get_booth(fields["booth_slug"])
     _lock_people([requester.id, invitee.id])
     if _overlapping_accepted([requester.id, invitee.id], fields["starts_at"], fields["ends_at"]):
@@ -239,7 +237,7 @@ def request_meeting(requester: User, data: dict) -> tuple[Meeting, list[dict]]:
 
 def get_meeting_for(user: User, meeting_id: int) -> Meeting:
     """A meeting one of its two people asks about: 404 unknown, 403 someone else's."""
-    valid = isinstance(meeting_id, int) and 0 < meeting_id <= MAX_ID
+    valid = is_id(meeting_id)
     meeting = db.session.get(Meeting, meeting_id) if valid else None
     if meeting is None:
         raise NotFound("no such meeting")

@@ -1,11 +1,10 @@
-"""HTTP API for networking: directory, matches, meetings (SPEC §4)."""
+"""HTTP API for networking: directory, matches, meetings (docs/api/openapi.yaml)."""
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from ..auth import login_required_api
-from ..errors import Invalid
-from ..jsonapi import json_body
-from . import services
+from exhibition.errors import Invalid
+from exhibition.networking import services
+from exhibition.runtime.http import json_body, login_required_api
 
 bp = Blueprint("networking_api", __name__, url_prefix="/api")
 

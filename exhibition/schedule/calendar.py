@@ -9,27 +9,26 @@ something changes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import hashlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .models import Session
+from exhibition.accounts.models import User
+from exhibition.extensions import db
+from exhibition.schedule.models import Session
 
 UID_DOMAIN = "ecc2020.exhibition"
 PRODID = "-//European Cluster Conference 2020//Virtual exhibition//EN"
-EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def session_uid(session: Session) -> str:
     return f"session-{session.guid or session.id}@{UID_DOMAIN}"
-
-
-def meeting_uid(meeting) -> str:
-    return f"meeting-{meeting.id}@{UID_DOMAIN}"
 
 
 def _calendar(name: str, event_timezone: str) -> Calendar:
@@ -43,18 +42,18 @@ def _calendar(name: str, event_timezone: str) -> Calendar:
     return cal
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def session_event(session: Session, base_url: str) -> Event:
     event = Event()
     event.add("uid", session_uid(session))
-    stamp = _utc(session.updated_at or session.created_at or EPOCH)
+    stamp = utc(session.updated_at or session.created_at or EPOCH)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
-    event.add("dtstart", _utc(session.starts_at))
-    event.add("dtend", _utc(session.ends_at))
+    event.add("dtstart", utc(session.starts_at))
+    event.add("dtend", utc(session.ends_at))
     event.add("summary", session.title)
     parts = []
     if session.speakers:
@@ -71,25 +70,6 @@ def session_event(session: Session, base_url: str) -> Event:
     return event
 
 
-def meeting_event(meeting, viewer_id: int) -> Event:
-    other = meeting.invitee if meeting.requester_id == viewer_id else meeting.requester
-    event = Event()
-    event.add("uid", meeting_uid(meeting))
-    stamp = _utc(getattr(meeting, "updated_at", None) or getattr(meeting, "created_at", None) or EPOCH)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", _utc(meeting.starts_at))
-    event.add("dtend", _utc(meeting.ends_at))
-    event.add("summary", _("Meeting with %(name)s", name=other.display_name))
-    video_url = getattr(meeting, "video_url", "") or ""
-    description = "\n\n".join(part for part in ((meeting.note or ""), video_url) if part)
-    if description:
-        event.add("description", description)
-    if video_url:
-        event.add("location", video_url)
-        event.add("url", video_url)
-    return event
-
-
 def programme_calendar(sessions: list[Session], base_url: str, event_timezone: str) -> bytes:
     """GET /schedule.ics: every session."""
     cal = _calendar(_("European Cluster Conference 2020"), event_timezone)
@@ -98,22 +78,26 @@ def programme_calendar(sessions: list[Session], base_url: str, event_timezone: s
     return cal.to_ical()
 
 
-def accepted_meetings(user_id: int) -> list:
-    """The networking area's accepted meetings; none while that area does not exist."""
-    try:
-        from ..networking.services import accepted_meetings_for
-    except (ImportError, AttributeError):
-        return []
-    return accepted_meetings_for(user_id)
+# Other areas add entries of their own to a person's agenda feed (the networking area:
+# accepted meetings); the schedule does not know them.
+AgendaSource = Callable[[Any], Iterable[Event]]
+_agenda_sources: list[AgendaSource] = []
 
 
-def agenda_calendar(user, sessions: list[Session], base_url: str, event_timezone: str) -> bytes:
+def add_agenda_source(source: AgendaSource) -> None:
+    """``source(user)`` returns the calendar events it adds to that person's agenda feed."""
+    if source not in _agenda_sources:
+        _agenda_sources.append(source)
+
+
+def agenda_calendar(user: Any, sessions: list[Session], base_url: str, event_timezone: str) -> bytes:
     """GET /api/me/agenda.ics: the person's favourite sessions and accepted meetings."""
     cal = _calendar(_("My agenda · ECC 2020"), event_timezone)
     for session in sessions:
         cal.add_component(session_event(session, base_url))
-    for meeting in accepted_meetings(user.id):
-        cal.add_component(meeting_event(meeting, user.id))
+    for source in _agenda_sources:
+        for event in source(user):
+            cal.add_component(event)
     return cal.to_ical()
 
 
@@ -136,9 +120,6 @@ def feed_token(user, secret_key: str) -> str:
 
 def user_for_feed_token(token: str, secret_key: str):
     """The person a feed token belongs to, or None (bad, forged or revoked token)."""
-    from ..accounts.models import User
-    from ..extensions import db
-
     if not isinstance(token, str) or len(token) > 300:
         return None
     try:

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..extensions import db
-from .models import Favourite, Session
+from exhibition.accounts.models import User
+from exhibition.booths.models import Booth
+from exhibition.extensions import db
+from exhibition.schedule.models import Favourite, Session
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLENARY, GREEN, RESILIENCE, TOURS = "Plenary", "Room Green Deal", "Room Resilience", "Booth tours"
@@ -133,14 +134,12 @@ def _at(day: int, hhmm: str) -> datetime:
 def _booth_id(slug: str | None) -> int | None:
     if not slug:
         return None
-    from ..booths.models import Booth
-
     return db.session.scalar(select(Booth.id).where(Booth.slug == slug))
 
 
 def load() -> None:
     """Add the demo programme and the demo attendees' favourites."""
-    sessions = []
+    sessions: list[Session] = []
     for day, start, end, room, track, title, speakers, abstract, slug in PROGRAMME:
         session = Session(title=title, abstract=abstract, starts_at=_at(day, start), ends_at=_at(day, end),
                           room=room, track=track, speakers=speakers, booth_id=_booth_id(slug),

@@ -16,16 +16,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from ..errors import Invalid
-from ..extensions import db
-from ..types import utcnow
-from .models import Session, SessionReminder
+from exhibition.errors import Invalid
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.schedule.models import Session
 
 MAX_EVENTS = 5000
 MAX_ABSTRACT = 20000
@@ -54,7 +54,7 @@ def _clean_text(value: str, path: str) -> str:
     return value
 
 
-def _fail(path: str, problem: str):
+def _fail(path: str, problem: str) -> NoReturn:
     raise Invalid(f"{path}: {problem}")
 
 
@@ -104,7 +104,7 @@ def parse_start(value: Any, path: str, zone: ZoneInfo | None) -> datetime:
         if zone is None:
             _fail(path, "needs a UTC offset (or conference.time_zone_name)")
         start = start.replace(tzinfo=zone)
-    return start.astimezone(timezone.utc)
+    return start.astimezone(UTC)
 
 
 def _speakers(value: Any, path: str) -> list[str]:
@@ -117,9 +117,10 @@ def _speakers(value: Any, path: str) -> list[str]:
         if isinstance(person, str):
             name = person
         elif isinstance(person, dict):
-            name = person.get("public_name") or person.get("name") or person.get("full_public_name")
-            if not isinstance(name, str):
+            found = person.get("public_name") or person.get("name") or person.get("full_public_name")
+            if not isinstance(found, str):
                 _fail(f"{path}[{i}]", "expected public_name or name")
+            name = found
         else:
             _fail(f"{path}[{i}]", "expected an object with public_name or name")
         name = _clean_text(name, f"{path}[{i}]")[:120]
@@ -141,7 +142,8 @@ def _event(event: Any, path: str, room_name: str, zone: ZoneInfo | None) -> Impo
     track = _string({"track": track}, "track", path, required=False, max_len=120)
     abstract = _string(event, "abstract", path, required=False, max_len=10**6)
     description = _string(event, "description", path, required=False, max_len=10**6)
-    text = abstract if not description or description == abstract else "\n\n".join(filter(None, (abstract, description)))
+    text = (abstract if not description or description == abstract
+            else "\n\n".join(filter(None, (abstract, description))))
     return ImportedSession(guid=guid, title=title, abstract=text[:MAX_ABSTRACT], starts_at=starts_at,
                            ends_at=starts_at + length, room=room, track=track,
                            speakers=_speakers(event.get("persons"), f"{path}.persons"))
@@ -193,20 +195,23 @@ def decode_upload(raw: bytes) -> Any:
         raise Invalid("the file is not UTF-8 text: expected a schedule.json (frab/pretalx format)") from None
     except RecursionError:
         raise Invalid("the file is nested too deeply") from None
-    except ValueError as err:
+    except json.JSONDecodeError as err:
         raise Invalid(f"the file is not JSON ({err.msg} at line {err.lineno}): "
                       "expected a schedule.json (frab/pretalx format)") from None
+    except ValueError:
+        raise Invalid("the file is not JSON: expected a schedule.json (frab/pretalx format)") from None
 
 
 def import_schedule(data: Any) -> tuple[dict, list[Session]]:
     """Validate the whole schedule, then create or update (by guid) in one transaction.
     Returns ({created, updated}, the updated sessions whose content changed)."""
     items = parse_schedule(data)
-    existing = {}
+    existing: dict[str, Session] = {}
     guids = [item.guid for item in items]
     for i in range(0, len(guids), 500):
-        for session in db.session.scalars(select(Session).where(Session.guid.in_(guids[i:i + 500]))).unique():
-            existing[session.guid] = session
+        for found in db.session.scalars(select(Session).where(Session.guid.in_(guids[i:i + 500]))).unique():
+            if found.guid is not None:
+                existing[found.guid] = found
     created = updated = 0
     changed: list[Session] = []
     try:
@@ -222,7 +227,7 @@ def import_schedule(data: Any) -> tuple[dict, list[Session]]:
             updated += 1
             if any(getattr(session, k) != val for k, val in values.items()):
                 if session.starts_at != item.starts_at:
-                    db.session.execute(delete(SessionReminder).where(SessionReminder.session_id == session.id))
+                    session.rearm_reminder()
                 for key, value in values.items():
                     setattr(session, key, value)
                 session.updated_at = utcnow()

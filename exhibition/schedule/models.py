@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from exhibition.extensions import db
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.columns import UTCDateTime
 
 
 class Session(db.Model):
@@ -29,6 +30,15 @@ class Session(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     booth = relationship("Booth", lazy="joined")
+    # Deleting a session: the database removes its favourites and its reminder
+    # (ON DELETE CASCADE); passive_deletes leaves that to it instead of loading them.
+    reminder = relationship("SessionReminder", uselist=False, cascade="all, delete-orphan",
+                            passive_deletes=True)
+
+    def rearm_reminder(self) -> None:
+        """A new start time re-arms the ``session_starting`` reminder: the row that
+        says it was sent goes (delete-orphan), so the new start is announced again."""
+        self.reminder = None
 
 
 class Favourite(db.Model):

@@ -1,7 +1,8 @@
-"""HTML pages of the programme: the lobby (/), the schedule (/schedule), a session's
-page (/sessions/<id>) and the public calendar (/schedule.ics).
+"""HTML pages of the programme: the schedule (/schedule), a session's page
+(/sessions/<id>) and the public calendar (/schedule.ics). The lobby (/) is an area
+of its own above this one (exhibition/lobby/).
 
-The lobby and the schedule are public (the permission matrix in
+The schedule is public (the permission matrix in
 tests/test_permission_matrix.py says so; the programme is public like its
 calendar): anonymous visitors see the programme without the personal parts. The
 session page (with its chat) needs a login.
@@ -17,16 +18,15 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_timezone
 from flask_login import current_user
 
-from ..auth import login_page_required
-from .. import validation as v
-from ..markdown import render as render_markdown
-from ..types import utcnow
-from . import calendar, services
-from .views import ics_response
+from exhibition.runtime import validation as v
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.http import login_page_required
+from exhibition.runtime.markdown import render as render_markdown
+from exhibition.schedule import calendar, services
+from exhibition.schedule.views import ics_response
 
 bp = Blueprint("schedule", __name__)
 
-LOBBY_NEXT = 6
 
 
 
@@ -36,15 +36,7 @@ def local(value: datetime) -> datetime:
     return value.astimezone(get_timezone())
 
 
-def _latest_announcements() -> list:
-    try:
-        from ..announcements.services import latest_announcements
-    except ImportError:
-        return []
-    return latest_announcements(3)
-
-
-def _display_timezone() -> str:
+def display_timezone() -> str:
     return str(get_timezone())
 
 
@@ -54,20 +46,8 @@ def _feed_token() -> str | None:
     return calendar.feed_token(current_user, current_app.config["SECRET_KEY"])
 
 
-def _my_favourites() -> set[int]:
+def my_favourites() -> set[int]:
     return services.favourite_ids(current_user.id) if current_user.is_authenticated else set()
-
-
-@bp.get("/")
-def lobby():
-    """Public: now/next for everyone; booths and announcements for people logged in."""
-    now = utcnow()
-    running, upcoming = services.live_and_next(now)
-    signed_in = current_user.is_authenticated
-    return render_template(
-        "schedule/lobby.html", running=running, upcoming=upcoming[:LOBBY_NEXT], now=now,
-        booths=services.booths_of_the_moment() if signed_in else [], favourites=_my_favourites(),
-        announcements=_latest_announcements() if signed_in else [], display_timezone=_display_timezone())
 
 
 def _days(sessions) -> list[dict]:
@@ -98,7 +78,7 @@ def schedule():
     return render_template(
         "schedule/schedule.html", days=_days(sessions), track=track, room=room, rooms=rooms, tracks=tracks,
         live_ids={s.id for s in running}, next_ids={s.id for s in upcoming if s.starts_at == soonest},
-        favourites=_my_favourites(), display_timezone=_display_timezone(),
+        favourites=my_favourites(), display_timezone=display_timezone(),
         count=len(sessions), host=request.host, feed_token=_feed_token())
 
 
@@ -108,7 +88,7 @@ def session_page(session_id: int):
     item = services.get_session(session_id)
     return render_template(
         "schedule/session.html", item=item, live=services.is_live(item), abstract_html=render_markdown(item.abstract),
-        favourite=item.id in services.favourite_ids(current_user.id), display_timezone=_display_timezone())
+        favourite=item.id in services.favourite_ids(current_user.id), display_timezone=display_timezone())
 
 
 @bp.get("/schedule.ics")

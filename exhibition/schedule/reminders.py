@@ -1,12 +1,13 @@
 """The background loop that sends ``session_starting`` about five minutes before a
-favourited session starts. Started by ``startup.serve`` (never in tests): every
+favourited session starts. A background task of every serving process (never in tests): every
 ``REMINDER_INTERVAL`` seconds (default 30) it runs ``services.send_due_reminders``; the database row
 each reminder claims makes it send once even with several processes."""
 from __future__ import annotations
 
 from flask import Flask
 
-from ..extensions import db, socketio
+from exhibition.extensions import db, socketio
+from exhibition.schedule.services import send_due_reminders
 
 INTERVAL = 30.0
 _started = False
@@ -24,8 +25,6 @@ def start_scheduler(app: Flask, interval: float | None = None) -> None:
 
 def tick(app: Flask) -> list[int]:
     """One round, errors logged and swallowed, so the loop never ends."""
-    from .services import send_due_reminders
-
     try:
         with app.app_context():
             return send_due_reminders()

@@ -11,31 +11,34 @@ Decisions (see also the report in the README):
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import realtime
-from .. import validation as v
-from ..errors import Conflict, Invalid, NotFound
-from ..extensions import db
-from ..types import isoformat, utcnow
-from .models import Favourite, Session, SessionReminder
+from exhibition import policies, realtime
+from exhibition.booths.models import Booth
+from exhibition.errors import Conflict, Invalid, NotFound
+from exhibition.extensions import db
+from exhibition.realtime import rooms
+from exhibition.realtime.rooms import Room
+from exhibition.runtime import validation as v
+from exhibition.runtime.clock import isoformat, utcnow
+from exhibition.runtime.validation import is_id
+from exhibition.schedule import importer
+from exhibition.schedule.models import Favourite, Session, SessionReminder
 
-MAX_ID = 2**31 - 1
 NEXT_LIMIT = 10
 REMINDER_LEAD = timedelta(minutes=5)
-SESSION_FIELDS = ("title", "abstract", "starts_at", "ends_at", "room", "track", "speakers", "booth_slug")
 
 
 # --- reading -----------------------------------------------------------------
 
 def get_session(session_id: int) -> Session:
     """The session with this id, or NotFound."""
-    ok = isinstance(session_id, int) and not isinstance(session_id, bool) and 0 < session_id <= MAX_ID
-    session = db.session.get(Session, session_id) if ok else None
+    session = db.session.get(Session, session_id) if is_id(session_id) else None
     if session is None:
         raise NotFound("no such session")
     return session
@@ -47,7 +50,7 @@ def is_live(session: Session, now: datetime | None = None) -> bool:
 
 
 def session_dict(session: Session, now: datetime | None = None) -> dict:
-    """The SPEC's session object."""
+    """The session object (docs/api/openapi.yaml, Session)."""
     return {
         "id": session.id,
         "title": session.title,
@@ -75,7 +78,7 @@ def parse_query_time(value: str | None, key: str, event_timezone: str = "Europe/
             day = date.fromisoformat(raw)
         except ValueError:
             raise Invalid(f"{key} is not an ISO 8601 date or date-time") from None
-        return datetime.combine(day, time(0), ZoneInfo(event_timezone)).astimezone(timezone.utc)
+        return datetime.combine(day, time(0), ZoneInfo(event_timezone)).astimezone(UTC)
     if " " in raw and "T" in raw:
         head, _, tail = raw.rpartition(" ")
         raw = f"{head}+{tail}"
@@ -130,17 +133,25 @@ def rooms_and_tracks() -> tuple[list[str], list[str]]:
 
 # --- organiser changes -------------------------------------------------------
 
-def _booth_by_slug(value) -> object | None:
-    from ..booths.models import Booth
+def session_room_access(user: Any, room: Room) -> Room:
+    """``session:<id>`` rooms: everyone logged in, while the session exists; the staff of
+    its booth (if it has one) moderate."""
+    return room.with_booth(get_session(int(room.key)).booth)
 
+
+def register_rooms() -> None:
+    rooms.register_kind("session", session_room_access)
+
+
+def _booth_by_slug(value: Any) -> Booth | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise Invalid("booth_slug must be a string or null")
+        raise Invalid("booth_slug must be a string or null", field="booth_slug")
     slug = v.text({"booth_slug": value}, "booth_slug", required=False, max_len=64) or ""
     booth = db.session.scalar(select(Booth).where(Booth.slug == slug)) if slug else None
     if booth is None:
-        raise Invalid(f"booth_slug {slug!r} names no booth")
+        raise Invalid(f"booth_slug {slug!r} names no booth", field="booth_slug")
     return booth
 
 
@@ -168,7 +179,7 @@ def _clean_fields(data: dict, partial: bool) -> dict:
 
 def _check_times_and_room(starts_at: datetime, ends_at: datetime, room: str, exclude_id: int | None) -> None:
     if ends_at <= starts_at:
-        raise Invalid("ends_at must be after starts_at")
+        raise Invalid("ends_at must be after starts_at", field="ends_at")
     if not room:
         return
     query = select(Session).where(func.lower(Session.room) == room.lower(),
@@ -180,8 +191,9 @@ def _check_times_and_room(starts_at: datetime, ends_at: datetime, room: str, exc
         raise Conflict(f"overlaps session {other.id} ({other.title!r}) in room {room!r}")
 
 
-def create_session(data: dict) -> Session:
+def create_session(actor: Any, data: dict) -> Session:
     """POST /sessions (organiser): 400 on bad fields or end ≤ start, 409 on a room overlap."""
+    policies.require_organiser(actor)
     fields = _clean_fields(data, partial=False)
     _check_times_and_room(fields["starts_at"], fields["ends_at"], fields["room"], None)
     session = Session(**fields)
@@ -199,10 +211,11 @@ def _push(event: str, payload: dict, user_ids: list[int]) -> None:
         realtime.publish(event, payload, room=realtime.user_room(user_id))
 
 
-def update_session(session_id: int, data: dict) -> Session:
+def update_session(actor: Any, session_id: int, data: dict) -> Session:
     """PATCH /sessions/<id> (organiser): any fields, same rules as creating (a session
     never conflicts with itself). Favouriting people get ``session_updated``.
     A new start time re-arms the ``session_starting`` reminder."""
+    policies.require_organiser(actor)
     session = get_session(session_id)
     fields = _clean_fields(data, partial=True)
     starts_at = fields.get("starts_at", session.starts_at)
@@ -210,7 +223,7 @@ def update_session(session_id: int, data: dict) -> Session:
     room = fields.get("room", session.room or "")
     _check_times_and_room(starts_at, ends_at, room, session.id)
     if starts_at != session.starts_at:
-        db.session.execute(delete(SessionReminder).where(SessionReminder.session_id == session.id))
+        session.rearm_reminder()
     for key, value in fields.items():
         setattr(session, key, value)
     session.updated_at = utcnow()
@@ -219,15 +232,14 @@ def update_session(session_id: int, data: dict) -> Session:
     return session
 
 
-def delete_session(session_id: int) -> None:
+def delete_session(actor: Any, session_id: int) -> None:
     """DELETE /sessions/<id> (organiser). Favouriting people get ``session_updated``
-    with the last state and ``"deleted": true``."""
+    with the last state and ``"deleted": true``. Favourites and the reminder go with
+    the session (ON DELETE CASCADE)."""
+    policies.require_organiser(actor)
     session = get_session(session_id)
     payload = dict(session_dict(session), deleted=True)
     user_ids = favourite_user_ids(session.id)
-    # Explicit: SQLite does not enforce ON DELETE CASCADE without a pragma.
-    db.session.execute(delete(Favourite).where(Favourite.session_id == session.id))
-    db.session.execute(delete(SessionReminder).where(SessionReminder.session_id == session.id))
     db.session.delete(session)
     db.session.commit()
     _push("session_updated", payload, user_ids)
@@ -306,28 +318,13 @@ def send_due_reminders(now: datetime | None = None) -> list[int]:
     return sent
 
 
-# --- the lobby -------------------------------------------------------------
-
-def booths_of_the_moment(limit: int = 4) -> list[dict]:
-    """Booths with the most visitors now, then with most staff online (the hall's
-    booth cards: ``{slug, name, tagline, topics, logo_url, staff_online, visitors_now}``)."""
-    from ..booths.services import booth_card, list_booths
-    from ..presence import online_user_ids
-
-    online = online_user_ids()
-    cards = [booth_card(booth, online) for booth in list_booths()]
-    cards.sort(key=lambda b: (-b["visitors_now"], -b["staff_online"], b["name"].lower()))
-    return cards[:limit]
-
-
 # --- import ------------------------------------------------------------------
 
-def import_schedule(data) -> dict:
+def import_schedule(actor: Any, data: Any) -> dict:
     """POST /sessions/import (organiser): a frab/pretalx schedule.json, all or nothing.
     ``{created, updated}``; people who favourited a changed session get ``session_updated``."""
-    from .importer import import_schedule as write_schedule
-
-    counts, changed = write_schedule(data)
+    policies.require_organiser(actor)
+    counts, changed = importer.import_schedule(data)
     for session in changed:
         _push("session_updated", session_dict(session), favourite_user_ids(session.id))
     return counts

@@ -1,15 +1,15 @@
-"""HTTP API for the programme (SPEC §4): sessions, live/next, import, the personal agenda."""
+"""HTTP API for the programme (docs/api/openapi.yaml): sessions, live/next, import, the personal agenda."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
-from ..auth import login_required_api, organiser_required, require_user
-from ..errors import Invalid
-from ..jsonapi import json_body, no_content
-from ..types import utcnow
-from . import calendar, services
-from .importer import decode_upload
+from exhibition.errors import Invalid
+from exhibition.policies import require_user
+from exhibition.runtime.clock import utcnow
+from exhibition.runtime.http import json_body, login_required_api, no_content, organiser_required
+from exhibition.schedule import calendar, services
+from exhibition.schedule.importer import decode_upload
 
 bp = Blueprint("schedule_api", __name__, url_prefix="/api")
 
@@ -43,20 +43,20 @@ def get_session(session_id: int):
 @bp.post("/sessions")
 @organiser_required
 def create_session():
-    session = services.create_session(json_body())
+    session = services.create_session(current_user, json_body())
     return jsonify(services.session_dict(session)), 201
 
 
 @bp.patch("/sessions/<int:session_id>")
 @organiser_required
 def update_session(session_id: int):
-    return jsonify(services.session_dict(services.update_session(session_id, json_body())))
+    return jsonify(services.session_dict(services.update_session(current_user, session_id, json_body())))
 
 
 @bp.delete("/sessions/<int:session_id>")
 @organiser_required
 def delete_session(session_id: int):
-    services.delete_session(session_id)
+    services.delete_session(current_user, session_id)
     return no_content()
 
 
@@ -76,7 +76,7 @@ def _schedule_payload():
 @bp.post("/sessions/import")
 @organiser_required
 def import_sessions():
-    return jsonify(services.import_schedule(_schedule_payload()))
+    return jsonify(services.import_schedule(current_user, _schedule_payload()))
 
 
 @bp.get("/me/agenda")

@@ -8,7 +8,7 @@ Create Date: 2026-11-24 18:38:40.873099
 from alembic import op
 import sqlalchemy as sa
 
-import exhibition.types
+import exhibition.runtime.columns
 
 
 # revision identifiers, used by Alembic.
@@ -30,7 +30,7 @@ def upgrade():
     sa.Column('website', sa.String(length=500), nullable=False),
     sa.Column('video_url', sa.String(length=500), nullable=False),
     sa.Column('logo_url', sa.String(length=500), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booths'))
     )
     with op.batch_alter_table('booths', schema=None) as batch_op:
@@ -39,7 +39,7 @@ def upgrade():
     op.create_table('login_failures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
     )
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
@@ -48,7 +48,7 @@ def upgrade():
 
     op.create_table('online_samples',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_online_samples'))
     )
@@ -67,7 +67,7 @@ def upgrade():
     sa.Column('visible_in_directory', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('timezone', sa.String(length=64), nullable=True),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -78,7 +78,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_announcements_author_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements'))
     )
@@ -103,8 +103,8 @@ def upgrade():
     sa.Column('booth_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['booth_id'], ['booths.id'], name=op.f('fk_leads_booth_id_booths'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_leads_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leads')),
@@ -117,14 +117,14 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('requester_id', sa.Integer(), nullable=False),
     sa.Column('invitee_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('booth_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('video_room', sa.String(length=64), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['booth_id'], ['booths.id'], name=op.f('fk_meetings_booth_id_booths'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['invitee_id'], ['users.id'], name=op.f('fk_meetings_invitee_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requester_id'], ['users.id'], name=op.f('fk_meetings_requester_id_users'), ondelete='CASCADE'),
@@ -142,7 +142,7 @@ def upgrade():
     sa.Column('sender_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('client_id', sa.String(length=100), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_messages_sender_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
@@ -156,7 +156,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('room', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('until', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('until', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.Column('by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_mutes_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mutes_user_id_users'), ondelete='CASCADE'),
@@ -168,14 +168,14 @@ def upgrade():
     sa.Column('guid', sa.String(length=100), nullable=True),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('abstract', sa.Text(), nullable=False),
-    sa.Column('starts_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.Column('room', sa.String(length=120), nullable=False),
     sa.Column('track', sa.String(length=120), nullable=False),
     sa.Column('speakers', sa.JSON(), nullable=False),
     sa.Column('booth_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['booth_id'], ['booths.id'], name=op.f('fk_sessions_booth_id_booths'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sessions')),
     sa.UniqueConstraint('guid', name=op.f('uq_sessions_guid'))
@@ -189,7 +189,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booth_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['booth_id'], ['booths.id'], name=op.f('fk_visits_booth_id_booths'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_visits_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
@@ -201,7 +201,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], name=op.f('fk_favourites_session_id_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_favourites_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_favourites')),
@@ -214,8 +214,8 @@ def upgrade():
     op.create_table('session_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', exhibition.types.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], name=op.f('fk_session_reminders_session_id_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_reminders')),
     sa.UniqueConstraint('session_id', name=op.f('uq_session_reminders_session_id'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-24 21:13:34.361458
 from alembic import op
 import sqlalchemy as sa
 
-import exhibition.types
+import exhibition.runtime.columns
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', exhibition.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', exhibition.runtime.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))

@@ -5,41 +5,23 @@
   const X = window.Exhibition;
   const root = document.querySelector("[data-admin-console]");
   if (!X || !root) return;
-  const { api, el, formatTime } = X;
-  const t = (key) => root.dataset["text" + key] || "";
+  const { api, el, formatTime, t } = X;
   const tz = root.dataset.timezoneName;
   const statusBox = root.querySelector("[data-admin-status]");
   let booths = [];
 
   function say(text) { statusBox.textContent = text; }
-  function fail(err) { say(t("Error") + " " + err.message); }
+  function fail(err) { say(t("Error:") + " " + err.message); }
   const list = (value) => value.split(",").map((s) => s.trim()).filter(Boolean);
 
-  /* ---- time zone helpers: datetime-local values are wall time in the event's zone ---- */
-  function zoneParts(date) {
-    const parts = {};
-    new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit",
-      day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-      .formatToParts(date).forEach((p) => { parts[p.type] = p.value; });
-    parts.hour = String(+parts.hour % 24).padStart(2, "0");
-    return parts;
-  }
-  function offsetMs(date) {
-    const p = zoneParts(date);
-    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - date.getTime();
-  }
+  /* datetime-local values are wall time in the event's zone (Exhibition.wallTimeToDate) */
   function localToIso(value) {
     const [datePart, timePart] = value.split("T");
-    const [y, m, d] = datePart.split("-").map(Number);
-    const [hh, mm] = timePart.split(":").map(Number);
-    const guess = Date.UTC(y, m - 1, d, hh, mm);
-    let result = new Date(guess - offsetMs(new Date(guess)));
-    result = new Date(guess - offsetMs(result));
-    return result.toISOString();
+    return X.wallTimeToDate(datePart, timePart, tz).toISOString();
   }
   function isoToLocal(iso) {
-    const p = zoneParts(new Date(iso));
-    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+    const wall = X.dateToWallTime(iso, tz);
+    return wall.date + "T" + wall.time;
   }
   function when(s) {
     return formatTime(s.starts_at, { weekday: "short", day: "numeric", month: "short", timeZone: tz }) +
@@ -51,7 +33,9 @@
     b.addEventListener("click", onClick);
     return b;
   }
-  function emptyRow(cols) { return el("tr", {}, el("td", { colspan: cols, className: "muted", text: t("None") })); }
+  const ROLES = { attendee: t("attendee"), staff: t("staff"), organiser: t("organiser") };
+  const roleName = (role) => (Object.prototype.hasOwnProperty.call(ROLES, role) ? ROLES[role] : role);
+  function emptyRow(cols) { return el("tr", {}, el("td", { colspan: cols, className: "muted", text: t("Nothing here yet.") })); }
 
   /* ---- sessions ---- */
   const sessionBody = root.querySelector("[data-admin-sessions]");
@@ -74,25 +58,25 @@
     f.starts_at.value = isoToLocal(s.starts_at); f.ends_at.value = isoToLocal(s.ends_at);
     f.room.value = s.room || ""; f.track.value = s.track || ""; f.speakers.value = (s.speakers || []).join(", ");
     f.booth_slug.value = s.booth_slug || "";
-    sessionHeading.textContent = t("EditSession");
+    sessionHeading.textContent = t("Edit session");
     f.title.focus();
   }
   async function deleteSession(s) {
-    if (!window.confirm(t("ConfirmDelete") + "\n" + s.title)) return;
-    try { await api("DELETE", "/api/sessions/" + s.id); say(t("Deleted")); loadSessions(); } catch (err) { fail(err); }
+    if (!window.confirm(t("Really delete this? It cannot be undone.") + "\n" + s.title)) return;
+    try { await api("DELETE", "/api/sessions/" + s.id); say(t("Deleted.")); loadSessions(); } catch (err) { fail(err); }
   }
-  sessionForm.addEventListener("reset", () => { sessionForm.elements.id.value = ""; sessionHeading.textContent = t("NewSession"); });
+  sessionForm.addEventListener("reset", () => { sessionForm.elements.id.value = ""; sessionHeading.textContent = t("New session"); });
   sessionForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const f = sessionForm.elements;
-    if (!f.title.value.trim() || !f.starts_at.value || !f.ends_at.value) { say(t("Error") + " " + f.title.labels[0].textContent); return; }
+    if (!f.title.value.trim() || !f.starts_at.value || !f.ends_at.value) { say(t("Error:") + " " + f.title.labels[0].textContent); return; }
     const body = { title: f.title.value, abstract: f.abstract.value, starts_at: localToIso(f.starts_at.value),
       ends_at: localToIso(f.ends_at.value), room: f.room.value, track: f.track.value,
       speakers: list(f.speakers.value), booth_slug: f.booth_slug.value || null };
     try {
       if (f.id.value) await api("PATCH", "/api/sessions/" + f.id.value, body);
       else await api("POST", "/api/sessions", body);
-      say(t("Saved")); sessionForm.reset(); loadSessions();
+      say(t("Saved.")); sessionForm.reset(); loadSessions();
     } catch (err) { fail(err); }
   });
 
@@ -109,7 +93,7 @@
         headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" } });
       const json = await response.json().catch(() => null);
       if (!response.ok) throw new Error(X.errorText(json && json.error && json.error.code, json && json.error && json.error.message));
-      say(t("Imported").replace("{created}", json.created).replace("{updated}", json.updated));
+      say(t("Import done. Created: {created}, updated: {updated}.", { created: json.created, updated: json.updated }));
       importForm.reset(); loadSessions();
     } catch (err) { fail(err); }
   });
@@ -146,16 +130,16 @@
       f.original_slug.value = b.slug; f.slug.value = b.slug; f.slug.disabled = true;
       f.name.value = b.name; f.tagline.value = b.tagline || ""; f.description.value = b.description || "";
       f.topics.value = (b.topics || []).join(", "); f.website.value = b.website || ""; f.video_url.value = b.video_url || "";
-      boothHeading.textContent = t("EditBooth");
+      boothHeading.textContent = t("Edit booth");
       f.name.focus();
     } catch (err) { fail(err); }
   }
   async function deleteBooth(b) {
-    if (!window.confirm(t("ConfirmDelete") + "\n" + b.name)) return;
-    try { await api("DELETE", "/api/booths/" + encodeURIComponent(b.slug)); say(t("Deleted")); loadBooths(); } catch (err) { fail(err); }
+    if (!window.confirm(t("Really delete this? It cannot be undone.") + "\n" + b.name)) return;
+    try { await api("DELETE", "/api/booths/" + encodeURIComponent(b.slug)); say(t("Deleted.")); loadBooths(); } catch (err) { fail(err); }
   }
   boothForm.addEventListener("reset", () => {
-    boothForm.elements.original_slug.value = ""; boothForm.elements.slug.disabled = false; boothHeading.textContent = t("NewBooth");
+    boothForm.elements.original_slug.value = ""; boothForm.elements.slug.disabled = false; boothHeading.textContent = t("New booth");
   });
   boothForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -168,7 +152,7 @@
         if (f.slug.value.trim()) body.slug = f.slug.value.trim();
         await api("POST", "/api/booths", body);
       }
-      say(t("Saved")); boothForm.reset(); loadBooths();
+      say(t("Saved.")); boothForm.reset(); loadBooths();
     } catch (err) { fail(err); }
   });
 
@@ -184,18 +168,18 @@
     try {
       const b = await api("GET", "/api/booths/" + encodeURIComponent(slug));
       const items = (b.staff || []).map((u) => el("li", { "data-staff-user-id": u.id },
-        el("span", { className: "online-dot" + (u.online ? " on" : ""), title: u.online ? t("Online") : "" }),
+        el("span", { className: "online-dot" + (u.online ? " on" : ""), title: u.online ? t("online") : "" }),
         el("strong", { text: u.display_name }), u.organisation ? " (" + u.organisation + ") " : " ",
         button(t("Remove"), "secondary", () => setStaff("DELETE", u.id), { "aria-label": t("Remove") + ": " + u.display_name })));
-      staffList.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("None") })]));
+      staffList.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("Nothing here yet.") })]));
     } catch (err) { fail(err); }
   }
   async function setStaff(method, userId) {
     const slug = staffBooth.value;
-    if (!slug) { say(t("ChooseBooth")); return; }
+    if (!slug) { say(t("Choose a booth first.")); return; }
     try {
       await api(method, "/api/booths/" + encodeURIComponent(slug) + "/staff/" + userId);
-      say(t("Saved")); loadStaff();
+      say(t("Saved.")); loadStaff();
     } catch (err) { fail(err); }
   }
   staffBooth.addEventListener("change", loadStaff);
@@ -206,9 +190,9 @@
     try {
       const data = await api("GET", "/api/admin/users?q=" + encodeURIComponent(q));
       const items = data.users.map((u) => el("li", { "data-lookup-user-id": u.id },
-        el("strong", { text: u.display_name }), " <" + u.email + "> · " + X.t(u.role) + " · #" + u.id + " ",
-        button(t("Assign"), "", () => setStaff("PUT", u.id), { "aria-label": t("Assign") + ": " + u.display_name })));
-      results.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("NoResults") })]));
+        el("strong", { text: u.display_name }), " <" + u.email + "> · " + roleName(u.role) + " · #" + u.id + " ",
+        button(t("Assign to booth"), "", () => setStaff("PUT", u.id), { "aria-label": t("Assign to booth") + ": " + u.display_name })));
+      results.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("Nobody found.") })]));
     } catch (err) { fail(err); }
   });
 
@@ -218,7 +202,7 @@
     event.preventDefault();
     const body = announce.elements.body.value.trim();
     if (!body) return;
-    try { await api("POST", "/api/announcements", { body }); say(t("Posted")); announce.reset(); } catch (err) { fail(err); }
+    try { await api("POST", "/api/announcements", { body }); say(t("Announcement sent.")); announce.reset(); } catch (err) { fail(err); }
   });
 
   loadBooths();

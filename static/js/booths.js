@@ -23,13 +23,13 @@
       status.textContent = "";
       try {
         const booth = await X.api("PATCH", "/api/booths/" + encodeURIComponent(form.dataset.slug), body);
-        status.textContent = form.dataset.saved;
+        status.textContent = X.t("Saved.");
         const name = document.querySelector("[data-booth-name]");
         if (name) name.textContent = booth.name;
         const tagline = document.querySelector("[data-booth-tagline]");
         if (tagline) tagline.textContent = booth.tagline;
       } catch (err) {
-        status.textContent = form.dataset.failed + " " + err.message;
+        status.textContent = X.t("Could not save:") + " " + err.message;
       }
     });
   }
@@ -40,16 +40,15 @@
     document.addEventListener("exhibition:present", (event) => {
       const detail = event.detail || {};
       if (detail.room !== visitors.dataset.room || typeof detail.count !== "number") return;
-      const form = detail.count === 1 ? visitors.dataset.textOne : visitors.dataset.textOther;
       visitors.dataset.visitorsNow = String(detail.count);
-      visitors.textContent = String(form || "").replace("{n}", String(detail.count));
+      visitors.textContent = X.tn("{n} visitor at this booth now", "{n} visitors at this booth now", detail.count);
     });
   }
 
   /* Live online state of the staff: the chat's presence events name who joined or left. */
   const staff = document.querySelector("[data-booth-staff]");
   if (staff && X.socket) {
-    const labels = { on: staff.dataset.onlineText, off: staff.dataset.offlineText };
+    const labels = { on: X.t("online"), off: X.t("offline") };
     X.socket.on("presence", (event) => {
       if (!event || !event.user) return;
       const item = staff.querySelector('[data-staff-id="' + Number(event.user.id) + '"]');

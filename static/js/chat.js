@@ -6,6 +6,7 @@
   if (!window.Exhibition || window.Exhibition.chatLoaded) return;
   window.Exhibition.chatLoaded = true;
   const X = window.Exhibition;
+  const t = X.t;
   const socket = X.socket;
   const me = X.userId;
   const openRooms = new Set();
@@ -15,10 +16,6 @@
     const bytes = new Uint8Array(16);
     (window.crypto || window.msCrypto).getRandomValues(bytes);
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function fill(template, values) {
-    return String(template || "").replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
   }
 
   /* ---------------------------------------------------------------- unread direct messages */
@@ -74,7 +71,6 @@
   function ChatPanel(root) {
     const room = root.dataset.chatRoom;
     const canModerate = root.dataset.canModerate === "true";
-    const strings = (root.querySelector("[data-chat-strings]") || {}).dataset || {};
     const list = root.querySelector("[data-chat-messages]");
     const input = root.querySelector("[data-chat-input]");
     const form = root.querySelector("[data-chat-form]");
@@ -101,15 +97,15 @@
     function setError(text) { if (errorBox) errorBox.textContent = text || ""; }
 
     function errorText(error) {
-      if (!error) return strings.error;
-      if (error.code === "rate_limited") return strings.rateLimited;
-      if (error.code === "too_large") return strings.tooLarge;
-      return error.message ? X.errorText(error.code, error.message) : strings.error;
+      if (!error) return t("The message could not be sent.");
+      if (error.code === "rate_limited") return t("You are sending too fast. Please wait a moment.");
+      if (error.code === "too_large") return t("The message is too long (at most 2000 characters).");
+      return error.message ? X.errorText(error.code, error.message) : t("The message could not be sent.");
     }
 
     function badge(role) {
-      if (role === "organiser") return X.el("span", { className: "chat-badge organiser", text: strings.organiser });
-      if (role === "staff") return X.el("span", { className: "chat-badge staff", text: strings.staff });
+      if (role === "organiser") return X.el("span", { className: "chat-badge organiser", text: t("Organiser") });
+      if (role === "staff") return X.el("span", { className: "chat-badge staff", text: t("Staff") });
       return null;
     }
 
@@ -118,11 +114,11 @@
       const actions = X.el("span", { className: "chat-actions" });
       if (mine || canModerate) {
         actions.append(X.el("button", { type: "button", className: "link-button", "data-chat-delete": m.id,
-          text: strings.delete }));
+          text: t("Delete") }));
       }
       if (canModerate && !mine) {
         actions.append(X.el("button", { type: "button", className: "link-button", "data-chat-mute": m.sender.id,
-          text: strings.mute }));
+          text: t("Mute 15 min") }));
       }
       return X.el("li", { className: "chat-message" + (mine ? " mine" : ""), "data-message-id": m.id,
         "data-client-id": m.client_id, "data-sender-id": m.sender.id },
@@ -156,7 +152,7 @@
       insertSorted(messageNode(m), m.id);
       if (nearBottom || m.sender.id === me) list.scrollTop = list.scrollHeight;
       if (announce && m.sender.id !== me && live) {
-        live.textContent = fill(strings.newMessage, { name: m.sender.display_name, body: m.body });
+        live.textContent = t("New message from {name}: {body}", { name: m.sender.display_name, body: m.body });
       }
       if (room.indexOf("dm:") === 0) markRead(room, m.id);
     }
@@ -173,12 +169,12 @@
       presentList.replaceChildren(...Array.from(present.values())
         .sort((a, b) => a.display_name.localeCompare(b.display_name))
         .map((u) => X.el("li", { "data-present-user-id": u.id }, u.display_name, badge(u.role) ? " " : null, badge(u.role),
-          u.id === me ? " (" + strings.you + ")" : null)));
+          u.id === me ? " (" + t("you") + ")" : null)));
     }
 
     function renderTyping() {
       const names = Array.from(typists.keys()).map((id) => (present.get(id) || {}).display_name).filter(Boolean);
-      typingBox.textContent = names.length ? fill(strings.typing, { name: names.join(", ") }) : "";
+      typingBox.textContent = names.length ? t("{name} is typing …", { name: names.join(", ") }) : "";
     }
 
     function emit(event, payload) {
@@ -224,7 +220,7 @@
         if (ack && !ack.offline) setStatus(errorText(ack.error));
         return;
       }
-      setStatus(strings.connected);
+      setStatus(t("Connected."));
       present.clear();
       ack.present.forEach((u) => present.set(u.id, u));
       renderPresent();
@@ -241,7 +237,7 @@
 
     function showMuted(until, message) {
       if (!mutedBox) return;
-      mutedBox.textContent = until ? fill(strings.muted, { time: X.formatTime(until) }) : message;
+      mutedBox.textContent = until ? t("You are muted in this chat until {time}.", { time: X.formatTime(until) }) : message;
       mutedBox.hidden = false;
     }
 
@@ -273,7 +269,7 @@
     list.addEventListener("click", async (event) => {
       const del = event.target.closest("[data-chat-delete]");
       if (del) {
-        if (!window.confirm(strings.confirmDelete)) return;
+        if (!window.confirm(t("Delete this message?"))) return;
         const ack = await emit("delete_message", { id: Number(del.dataset.chatDelete) });
         if (ack && ack.ok) removeMessage(Number(del.dataset.chatDelete)); else setError(errorText(ack && ack.error));
         return;
@@ -296,7 +292,7 @@
 
     if (socket) {
       socket.on("connect", join);
-      socket.on("disconnect", () => setStatus(strings.disconnected));
+      socket.on("disconnect", () => setStatus(t("Connection lost. Reconnecting …")));
       socket.on("message", (m) => {
         if (m.room === room && typists.has(m.sender.id)) {  // they sent: no longer typing
           clearTimeout(typists.get(m.sender.id));
@@ -311,11 +307,11 @@
         if (p.status === "joined") present.set(p.user.id, p.user); else present.delete(p.user.id);
         renderPresent();
       });
-      socket.on("typing", (t) => {
-        if (t.room !== room || t.user.id === me) return;
-        if (!present.has(t.user.id)) present.set(t.user.id, t.user);
-        clearTimeout(typists.get(t.user.id));
-        typists.set(t.user.id, setTimeout(() => { typists.delete(t.user.id); renderTyping(); }, 4000));
+      socket.on("typing", (typing) => {
+        if (typing.room !== room || typing.user.id === me) return;
+        if (!present.has(typing.user.id)) present.set(typing.user.id, typing.user);
+        clearTimeout(typists.get(typing.user.id));
+        typists.set(typing.user.id, setTimeout(() => { typists.delete(typing.user.id); renderTyping(); }, 4000));
         renderTyping();
       });
       socket.on("muted", (m) => { if (m.room === room) showMuted(m.until); });

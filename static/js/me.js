@@ -4,30 +4,11 @@
   const X = window.Exhibition;
   const page = document.querySelector("[data-me-page]");
   if (!X || !page) return;
-  const { api, el, formatTime } = X;
-  const t = (key) => page.dataset["text" + key] || "";
+  const { api, el, formatTime, t } = X;
   const tz = page.dataset.timezoneName;
   const meetings = new Map();
-
-  /* ---- time helpers: a wall-clock date and time in the person's zone -> ISO UTC ---- */
-  function zoneOffsetMs(date) {
-    const parts = {};
-    new Intl.DateTimeFormat("en-US", {
-      timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", second: "2-digit",
-    }).formatToParts(date).forEach((p) => { parts[p.type] = p.value; });
-    const asUtc = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour % 24, +parts.minute, +parts.second);
-    return asUtc - date.getTime();
-  }
-
-  function wallTimeToDate(dateStr, timeStr) {
-    const [y, m, d] = dateStr.split("-").map(Number);
-    const [hh, mm] = timeStr.split(":").map(Number);
-    const guess = Date.UTC(y, m - 1, d, hh, mm);
-    let result = new Date(guess - zoneOffsetMs(new Date(guess)));
-    result = new Date(guess - zoneOffsetMs(result));  // second pass settles DST edges
-    return result;
-  }
+  const STATUS = { pending: t("pending"), accepted: t("accepted"), declined: t("declined"), cancelled: t("cancelled") };
+  const statusName = (status) => (Object.prototype.hasOwnProperty.call(STATUS, status) ? STATUS[status] : status);
 
   function when(m) {
     return formatTime(m.starts_at, { weekday: "short", day: "numeric", month: "short" }) +
@@ -45,7 +26,7 @@
       try {
         upsert(await api("POST", "/api/meetings/" + m.id + "/" + name));
       } catch (err) {
-        announce(t("Error") + " " + err.message);
+        announce(t("Something went wrong:") + " " + err.message);
         button.disabled = false;
       }
     });
@@ -58,20 +39,20 @@
     const item = el("li", { className: "meeting status-" + m.status, "data-meeting-id": m.id,
       "data-meeting-status": m.status },
       el("span", { className: "meeting-when", text: when(m) }), " ",
-      el("strong", { text: t("With") + " " + other.display_name }),
+      el("strong", { text: t("with") + " " + other.display_name }),
       other.organisation ? el("span", { className: "muted", text: " (" + other.organisation + ")" }) : null,
-      " ", el("span", { className: "meeting-status", text: t("Status" + m.status.charAt(0).toUpperCase() + m.status.slice(1)) || m.status }));
-    if (m.booth_slug) item.append(" · ", el("a", { href: "/booths/" + encodeURIComponent(m.booth_slug), text: t("AtBooth") + " " + m.booth_slug }));
+      " ", el("span", { className: "meeting-status", text: statusName(m.status) }));
+    if (m.booth_slug) item.append(" · ", el("a", { href: "/booths/" + encodeURIComponent(m.booth_slug), text: t("at booth") + " " + m.booth_slug }));
     if (m.note) item.append(el("p", { className: "meeting-note", text: m.note }));
     const actions = el("p", { className: "meeting-actions" });
     if (m.status === "accepted" && m.video_url) {
       actions.append(el("a", { className: "button small", href: m.video_url, target: "_blank", rel: "noopener noreferrer",
-        "data-meeting-video": "", text: t("Join") }), " ");
+        "data-meeting-video": "", text: t("Join video call") }), " ");
     }
     if (m.status === "pending" && !mine) {
       actions.append(action(m, "accept", t("Accept")), " ", action(m, "decline", t("Decline"), "secondary"), " ");
     }
-    if (m.status === "pending" || m.status === "accepted") actions.append(action(m, "cancel", t("Cancel"), "secondary"));
+    if (m.status === "pending" || m.status === "accepted") actions.append(action(m, "cancel", t("Cancel meeting"), "secondary"));
     if (actions.childNodes.length) item.append(actions);
     return item;
   }
@@ -90,7 +71,7 @@
     for (const selector of lists) {
       const list = page.querySelector(selector);
       if (!list) continue;
-      list.replaceChildren(...(groups[selector].length ? groups[selector] : [el("li", { className: "muted", text: t("None") })]));
+      list.replaceChildren(...(groups[selector].length ? groups[selector] : [el("li", { className: "muted", text: t("Nothing here yet.") })]));
     }
   }
 
@@ -110,15 +91,15 @@
       meetings.clear();
       data.meetings.forEach((m) => meetings.set(m.id, m));
       render();
-    } catch (err) { announce(t("Error") + " " + err.message); }
+    } catch (err) { announce(t("Something went wrong:") + " " + err.message); }
   }
 
   if (X.socket) {
     X.socket.on("meeting", (m) => {
       const other = m.requester.id === X.userId ? m.invitee : m.requester;
       upsert(m);
-      announce(X.t("{when} with {name}: {status}", { when: when(m), name: other.display_name,
-        status: t("Status" + m.status.charAt(0).toUpperCase() + m.status.slice(1)) || m.status }));
+      announce(t("{when} with {name}: {status}", { when: when(m), name: other.display_name,
+        status: statusName(m.status) }));
     });
     X.socket.on("connect", loadMeetings);  // after a reconnect, catch up on what was missed
   }
@@ -133,28 +114,28 @@
       warnings.hidden = true;
       warnings.replaceChildren();
       const data = new FormData(form);
-      if (!data.get("invitee_id")) { status.textContent = t("ChoosePerson"); return; }
-      if (!data.get("date") || !data.get("time")) { status.textContent = t("BadTime"); return; }
-      const start = wallTimeToDate(String(data.get("date")), String(data.get("time")));
+      if (!data.get("invitee_id")) { status.textContent = t("Please choose a person."); return; }
+      if (!data.get("date") || !data.get("time")) { status.textContent = t("Please give a date and a time."); return; }
+      const start = X.wallTimeToDate(String(data.get("date")), String(data.get("time")), tz);
       const end = new Date(start.getTime() + Number(data.get("duration") || 30) * 60000);
-      if (isNaN(start.getTime())) { status.textContent = t("BadTime"); return; }
+      if (isNaN(start.getTime())) { status.textContent = t("Please give a date and a time."); return; }
       try {
         const m = await api("POST", "/api/meetings", {
           invitee_id: Number(data.get("invitee_id")), starts_at: start.toISOString(),
           ends_at: end.toISOString(), note: String(data.get("note") || ""),
         });
         upsert(m);
-        status.textContent = t("Sent");
+        status.textContent = t("Request sent.");
         if (m.warnings && m.warnings.length) {
-          warnings.append(el("li", { className: "warning-title", text: t("Clash") }));
+          warnings.append(el("li", { className: "warning-title", text: t("Clashes with a session in an agenda:") }));
           m.warnings.forEach((w) => warnings.append(el("li", { "data-warning-session-id": w.session_id },
             el("strong", { text: w.title }), " (" + formatTime(w.starts_at) + "–" + formatTime(w.ends_at) + ", " +
-            (w.who === "requester" ? t("You") : t("Invitee")) + ")")));
+            (w.who === "requester" ? t("yours") : t("the invited person’s")) + ")")));
           warnings.hidden = false;
         }
         form.querySelector("[name=note]").value = "";
       } catch (err) {
-        status.textContent = t("Error") + " " + err.message;
+        status.textContent = t("Something went wrong:") + " " + err.message;
       }
     });
   }
@@ -166,7 +147,7 @@
     try {
       const data = await api("GET", "/api/me/agenda");
       const items = (data.sessions || []).map((s) => {
-        const remove = el("button", { type: "button", className: "link-button", text: t("Remove") });
+        const remove = el("button", { type: "button", className: "link-button", text: t("Remove from agenda") });
         const item = el("li", { "data-agenda-session-id": s.id },
           el("span", { className: "meeting-when", text: formatTime(s.starts_at, { weekday: "short", day: "numeric", month: "short" }) + " – " + formatTime(s.ends_at) }),
           " ", el("strong", { text: s.title }), s.room ? el("span", { className: "muted", text: " · " + s.room }) : null, " ", remove);
@@ -175,9 +156,9 @@
         });
         return item;
       });
-      list.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("None") })]));
+      list.replaceChildren(...(items.length ? items : [el("li", { className: "muted", text: t("Nothing here yet.") })]));
     } catch (err) {
-      list.replaceChildren(el("li", { className: "muted", text: t("Error") + " " + err.message }));
+      list.replaceChildren(el("li", { className: "muted", text: t("Something went wrong:") + " " + err.message }));
     }
   }
 
@@ -197,12 +178,12 @@
       };
       try {
         await api("PATCH", "/api/me", body);
-        status.textContent = t("Saved");
+        status.textContent = t("Saved.");
         if (body.locale !== initialLocale || body.timezone !== tz) {
           window.location.assign("/me?lang=" + encodeURIComponent(body.locale) + "#profile");
         }
       } catch (err) {
-        status.textContent = t("Error") + " " + err.message;
+        status.textContent = t("Something went wrong:") + " " + err.message;
       }
     });
   }

@@ -4,17 +4,12 @@
   "use strict";
   const X = window.Exhibition;
   if (!X) return;
-  const stringsNode = document.querySelector("[data-schedule-strings]");
+  const t = X.t;
   const status = document.querySelector("[data-schedule-status]");
-  const strings = stringsNode ? stringsNode.dataset : {};
 
   function say(text) {
     if (status) status.textContent = text;
   }
-  function fill(template, session) {
-    return (template || "{title}").replace("{title}", session.title);
-  }
-
   function setPressed(sessionId, pressed) {
     document.querySelectorAll('[data-favourite-toggle][data-session-id="' + sessionId + '"]')
       .forEach((b) => b.setAttribute("aria-pressed", pressed ? "true" : "false"));
@@ -29,9 +24,9 @@
     try {
       await X.api(adding ? "PUT" : "DELETE", "/api/me/agenda/" + encodeURIComponent(id));
       setPressed(id, adding);
-      say(adding ? strings.added : strings.removed);
+      say(adding ? t("Added to your agenda.") : t("Removed from your agenda."));
     } catch (err) {
-      say((strings.error || X.t("Error:")) + " " + err.message);
+      say(t("That did not work:") + " " + err.message);
     } finally {
       button.disabled = false;
       button.focus();
@@ -39,9 +34,10 @@
   });
 
   if (X.socket) {
-    X.socket.on("session_starting", (session) => say(fill(strings.starting, session)));
+    X.socket.on("session_starting", (session) => say(t("Starting in about 5 minutes: {title}", { title: session.title })));
     X.socket.on("session_updated", (session) => {
-      say(fill(session.deleted ? strings.deleted : strings.updated, session));
+      say(session.deleted ? t("Cancelled: {title}", { title: session.title })
+        : t("Changed in your agenda: {title}", { title: session.title }));
       if (session.deleted) setPressed(session.id, false);
     });
   }

@@ -27,6 +27,9 @@ API
     ``POST /api/booths`` as the organiser, or straight in its database while the booth
     API is not there yet.
 
+``closing(thing) -> thing``
+    Closes what it was handed at the end of the test (python-socketio connections).
+
 ``login(server, key_or_email) -> requests.Session`` and ``cookie_header(session)`` help to open
 python-socketio connections: ``socketio.Client().connect(server.url, headers={"Cookie": ...})``.
 """
@@ -75,6 +78,21 @@ def start_server(tmp_path):
         server.stop()
 
 
+@pytest.fixture
+def closing():
+    """closing(thing) -> thing, and ``thing.close()`` at the end of the test: for the
+    connections a test opens (each suite's ``connected`` fixture)."""
+    opened = []
+
+    def keep(thing):
+        opened.append(thing)
+        return thing
+
+    yield keep
+    for thing in opened:
+        thing.close()
+
+
 def email_of(key: str) -> str:
     return key if "@" in key else f"{key}@e2e.test"
 
@@ -89,10 +107,10 @@ def _ensure_booth(server: LiveServer, slug: str) -> None:
     if response.status_code in (201, 409):
         return
     # The booth API is not there (yet): write the booth into the server's database.
+    from config import database_url
     from exhibition import create_app
     from exhibition.booths.models import Booth
     from exhibition.extensions import db
-    from config import database_url
     url = server.env()["DATABASE_URL"]
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "TESTING": True,
                       "SOCKETIO_ASYNC_MODE": "threading", "SOCKETIO_MESSAGE_QUEUE": None},

@@ -61,7 +61,7 @@ class LiveServer:
         env.update(self.extra_env)
         return env
 
-    def start(self, timeout: float = 60) -> "LiveServer":
+    def start(self, timeout: float = 60) -> LiveServer:
         self.starts += 1
         log = self.log_path.open("a")
         log.write(f"\n===== start {self.starts}\n")

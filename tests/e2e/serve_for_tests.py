@@ -27,9 +27,9 @@ elif MODE == "gevent":
 
 import json  # noqa: E402
 
-from exhibition import create_app  # noqa: E402
+from exhibition import create_app, prepare_database  # noqa: E402
 from exhibition.extensions import db  # noqa: E402
-from exhibition.startup import prepare_database, serve  # noqa: E402
+from exhibition.runtime.startup import serve  # noqa: E402
 
 
 def _has_migrations() -> bool:
@@ -46,7 +46,8 @@ def main() -> None:
             if app.config["EXHIBITION_DEMO"]:
                 from exhibition.demo import load_demo
                 load_demo()
-    from exhibition.accounts.services import create_user, user_by_email
+    from exhibition.accounts.services import user_by_email
+    from exhibition.admin.services import create_account as create_user
     with app.app_context():
         for person in json.loads(os.environ.get("E2E_USERS") or "[]"):
             if user_by_email(person["email"]) is None:

@@ -37,7 +37,7 @@ class Person:
                 self.arrived.notify_all()
         return record
 
-    def connect(self) -> "Person":
+    def connect(self) -> Person:
         self.sio.connect(self.server.url, headers={"Cookie": cookie_header(self.http)},
                          transports=["websocket"], wait_timeout=10)
         handle_events_in_wire_order(self.sio)
@@ -67,21 +67,13 @@ class Person:
 
 
 @pytest.fixture
-def people(chat_server):
-    made = []
-
-    def make(key: str) -> Person:
-        person = Person(chat_server, key).connect()
-        made.append(person)
-        return person
-
-    yield make
-    for person in made:
-        person.close()
+def connected(chat_server, closing):
+    """connected(key) -> that person of CHAT_PEOPLE, logged in and connected; closed after the test."""
+    return lambda key: closing(Person(chat_server, key).connect())
 
 
-def test_two_people_exchange_messages_in_a_booth(people):
-    anna, staff = people("anna"), people("staff")
+def test_two_people_exchange_messages_in_a_booth(connected):
+    anna, staff = connected("anna"), connected("staff")
     assert anna.call("join", {"room": BOOTH})["ok"]
     assert staff.call("join", {"room": BOOTH})["ok"]
     question = anna.send(BOOTH, "Do you have a battery test lab?")
@@ -92,16 +84,16 @@ def test_two_people_exchange_messages_in_a_booth(people):
     for person in (anna, staff):
         got = person.wait_for("message", lambda m: m["id"] in ids, count=2)
         assert {m["id"] for m in got} == ids
-    third = people("carla")
+    third = connected("carla")
     stored = third.call("history", {"room": BOOTH, "after_id": question["message"]["id"] - 1})["messages"]
     assert [(m["id"], m["body"]) for m in stored[:2]] == [
         (question["message"]["id"], "Do you have a battery test lab?"),
         (answer["message"]["id"], "Yes, in Karlsruhe. Shall we meet?")]
 
 
-def test_a_reconnecting_client_catches_up_exactly_what_it_missed(chat_server, people):
+def test_a_reconnecting_client_catches_up_exactly_what_it_missed(chat_server, connected):
     room = "lobby"
-    ben, dora = people("ben"), people("dora")
+    ben, dora = connected("ben"), connected("dora")
     ben.call("join", {"room": room})
     dora.call("join", {"room": room})
     seen = dora.send(room, "before the gap")["message"]
@@ -120,9 +112,9 @@ def test_a_reconnecting_client_catches_up_exactly_what_it_missed(chat_server, pe
         back.close()
 
 
-def test_the_eleventh_message_in_ten_seconds_is_refused_while_others_can_send(people):
+def test_the_eleventh_message_in_ten_seconds_is_refused_while_others_can_send(connected):
     room = BOOTH
-    emil, anna = people("emil"), people("anna")
+    emil, anna = connected("emil"), connected("anna")
     emil.call("join", {"room": room})
     anna.call("join", {"room": room})
     answers = [emil.send(room, f"flood {i}") for i in range(11)]
@@ -134,8 +126,8 @@ def test_the_eleventh_message_in_ten_seconds_is_refused_while_others_can_send(pe
     assert [m["body"] for m in recent].count("flood 9") == 1
 
 
-def test_every_bad_payload_gets_its_code_and_the_connection_keeps_working(people):
-    carla = people("carla")
+def test_every_bad_payload_gets_its_code_and_the_connection_keeps_working(connected):
+    carla = connected("carla")
     cases = [
         ("join", "lobby", "invalid"), ("join", {"room": "booth:no-such-booth"}, "not_found"),
         ("join", {"room": "dm:1:1"}, "invalid"), ("join", {"room": 7}, "invalid"),
@@ -157,8 +149,8 @@ def test_every_bad_payload_gets_its_code_and_the_connection_keeps_working(people
     assert carla.send("lobby", "still here")["ok"]
 
 
-def test_same_client_id_again_returns_the_stored_message(people):
-    anna = people("anna")
+def test_same_client_id_again_returns_the_stored_message(connected):
+    anna = connected("anna")
     anna.call("join", {"room": "lobby"})
     first = anna.send("lobby", "only once", client_id="e2e-same-id")
     again = anna.send("lobby", "only once", client_id="e2e-same-id")

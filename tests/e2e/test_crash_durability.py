@@ -14,10 +14,9 @@ import threading
 import time
 
 import pytest
+import socketio
 
-socketio = pytest.importorskip("socketio")
-
-from .livesrv import LiveServer, cookie_header, http_login  # noqa: E402
+from .livesrv import LiveServer, cookie_header, http_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 

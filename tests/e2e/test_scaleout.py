@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC
 
 import pytest
 import requests
+import socketio
 
-socketio = pytest.importorskip("socketio")
-
-from .livesrv import LiveServer, cookie_header, handle_events_in_wire_order, http_login, raw_socket  # noqa: E402
-from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis  # noqa: E402
+from .livesrv import LiveServer, cookie_header, handle_events_in_wire_order, http_login, raw_socket
+from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
@@ -96,16 +96,9 @@ class Person:
 
 
 @pytest.fixture
-def people():
-    made: list[Person] = []
-
-    def make(server, email, login_at=None) -> Person:
-        person = Person(server, email, login_at)
-        made.append(person)
-        return person
-    yield make
-    for person in made:
-        person.close()
+def connected(closing):
+    """connected(server, email, login_at=None) -> a Person connected to that process; closed after the test."""
+    return lambda server, email, login_at=None: closing(Person(server, email, login_at))
 
 
 def online_now(server: LiveServer, organiser: requests.Session) -> int:
@@ -124,10 +117,10 @@ def until(condition, timeout: float = 30, step: float = 0.2):
     return value
 
 
-def test_a_message_through_one_process_reaches_clients_of_the_other_in_order(cluster, people):
+def test_a_message_through_one_process_reaches_clients_of_the_other_in_order(cluster, connected):
     a, b = cluster
-    ann = people(a, "ann@example.test")
-    bob = people(b, "bob@example.test", login_at=a)  # the session cookie is valid on both
+    ann = connected(a, "ann@example.test")
+    bob = connected(b, "bob@example.test", login_at=a)  # the session cookie is valid on both
     assert ann.call("join", {"room": "lobby"})["ok"]
     assert bob.call("join", {"room": "lobby"})["ok"]
     sent = []
@@ -146,10 +139,10 @@ def test_a_message_through_one_process_reaches_clients_of_the_other_in_order(clu
     assert [m["id"] for m in got if m["client_id"] == "from-b"] == [ack["message"]["id"]]
 
 
-def test_an_announcement_through_one_process_reaches_clients_of_the_other(cluster, people):
+def test_an_announcement_through_one_process_reaches_clients_of_the_other(cluster, connected):
     a, b = cluster
-    bob = people(b, "bob@example.test")
-    cat = people(b, "cat@example.test")
+    bob = connected(b, "bob@example.test")
+    cat = connected(b, "cat@example.test")
     organiser = http_login(a.url, "org@example.test")
     response = organiser.post(a.url + "/api/announcements", json={"body": "Keynote in 5 minutes"}, timeout=10)
     assert response.status_code == 201, response.text
@@ -159,13 +152,13 @@ def test_an_announcement_through_one_process_reaches_clients_of_the_other(cluste
         assert [i for i in got if i["id"] == posted["id"]] == [posted]
 
 
-def test_presence_agrees_on_both_processes(cluster, people):
+def test_presence_agrees_on_both_processes(cluster, connected):
     a, b = cluster
     organiser = http_login(a.url, "org@example.test")
     organiser_b = http_login(b.url, "org@example.test")
     before = online_now(a, organiser)
-    ann = people(a, "ann@example.test")
-    bob = people(b, "bob@example.test")
+    ann = connected(a, "ann@example.test")
+    bob = connected(b, "bob@example.test")
     assert until(lambda: online_now(a, organiser) == before + 2)
     assert online_now(b, organiser_b) == online_now(a, organiser) == before + 2
 
@@ -178,7 +171,7 @@ def test_presence_agrees_on_both_processes(cluster, people):
                                             for p in ps))
     assert any(p["user"]["display_name"] == "Bob" and p["room"] == f"booth:{BOOTH}"
                for p in ann.events["presence"])
-    sam = people(b, "sam@example.test")  # the booth's staff, online through B
+    sam = connected(b, "sam@example.test")  # the booth's staff, online through B
     assert until(lambda: online_now(a, organiser) == before + 3)
     booth_a = organiser.get(f"{a.url}/api/booths/{BOOTH}", timeout=10)
     booth_b = organiser_b.get(f"{b.url}/api/booths/{BOOTH}", timeout=10)
@@ -192,7 +185,7 @@ def test_presence_agrees_on_both_processes(cluster, people):
     assert organiser.get(f"{a.url}/api/booths/{BOOTH}", timeout=10).json()["staff"][0]["online"] is False
 
     # Bob's second tab on A, then his tab on B closes: he is still in the booth
-    bob_again = people(a, "bob@example.test")
+    bob_again = connected(a, "bob@example.test")
     assert bob_again.call("join", {"room": f"booth:{BOOTH}"})["ok"]
     bob.close()
     assert until(lambda: online_now(b, organiser_b) == before + 2)
@@ -205,13 +198,13 @@ def test_presence_agrees_on_both_processes(cluster, people):
                                             for p in ps))
 
 
-def chat_flows_while_a_query_waits(server: LiveServer, people) -> None:
+def chat_flows_while_a_query_waits(server: LiveServer, connected) -> None:
     """One request waits in PostgreSQL (for a table lock this test holds) while two
     other clients of the same process chat: their message arrives while the request
     is still waiting (an ordering check). With a blocking driver the process's one
     hub would stand still and the send would never be acknowledged."""
-    ann = people(server, "ann@example.test")
-    bob = people(server, "bob@example.test")
+    ann = connected(server, "ann@example.test")
+    bob = connected(server, "bob@example.test")
     assert ann.call("join", {"room": "lobby"})["ok"] and bob.call("join", {"room": "lobby"})["ok"]
     reader = http_login(server.url, "cat@example.test")
     lock = connect(server.extra_env["DATABASE_URL"])
@@ -281,7 +274,7 @@ class WireWatcher:
         self.ws.close()
 
 
-def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
+def test_concurrent_senders_on_both_processes_share_one_order(cluster, connected):
     """Three senders on each process at once, one room: a connection on each process
     gets every message once, in one increasing id order (each batch of sends holds the
     room's advisory lock from its INSERT until its broadcast is on the queue, and every
@@ -290,7 +283,7 @@ def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
     room = "lobby"
     watchers = [WireWatcher(a, "org@example.test", room, login_at=a),
                 WireWatcher(b, "org@example.test", room, login_at=a)]
-    senders = [people(server, email, login_at=a) for server in (a, b)
+    senders = [connected(server, email, login_at=a) for server in (a, b)
                for email in ("ann@example.test", "bob@example.test", "cat@example.test")]
     for sender in senders:
         assert sender.call("join", {"room": room})["ok"]
@@ -319,16 +312,16 @@ def test_concurrent_senders_on_both_processes_share_one_order(cluster, people):
             watcher.close()
 
 
-def test_session_starting_goes_out_once_with_two_processes(cluster, people):
+def test_session_starting_goes_out_once_with_two_processes(cluster, connected):
     """Both processes run the reminder loop (every 0.5 s here); the person's connections
     on A and on B each get the reminder exactly once."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     a, b = cluster
-    on_a = people(a, "cat@example.test")
-    on_b = people(b, "cat@example.test", login_at=a)
+    on_a = connected(a, "cat@example.test")
+    on_b = connected(b, "cat@example.test", login_at=a)
     organiser = http_login(a.url, "org@example.test")
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=4)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=4)
     created = organiser.post(a.url + "/api/sessions", timeout=10, json={
         "title": "Reminder across processes", "room": "Hall R",
         "starts_at": start.isoformat(), "ends_at": (start + timedelta(minutes=30)).isoformat()})
@@ -343,38 +336,38 @@ def test_session_starting_goes_out_once_with_two_processes(cluster, people):
         assert [i["id"] for i in connection.events["session_starting"]].count(session_id) == 1
 
 
-def test_logging_out_through_one_process_closes_the_sockets_on_the_other(cluster, people):
+def test_logging_out_through_one_process_closes_the_sockets_on_the_other(cluster, connected):
     a, b = cluster
-    bob_on_b = people(b, "bob@example.test", login_at=a)
-    bob_on_a = people(a, "bob@example.test", login_at=a)
-    cat_on_b = people(b, "cat@example.test", login_at=a)
+    bob_on_b = connected(b, "bob@example.test", login_at=a)
+    bob_on_a = connected(a, "bob@example.test", login_at=a)
+    cat_on_b = connected(b, "cat@example.test", login_at=a)
     response = bob_on_a.http.post(a.url + "/api/auth/logout", timeout=10)
     assert response.status_code == 204, response.text
     assert until(lambda: not bob_on_b.sio.connected and not bob_on_a.sio.connected, timeout=10)
     assert cat_on_b.sio.connected  # only that person's sockets
 
 
-def test_a_waiting_database_query_does_not_freeze_an_eventlet_process(cluster, people):
-    chat_flows_while_a_query_waits(cluster[0], people)
+def test_a_waiting_database_query_does_not_freeze_an_eventlet_process(cluster, connected):
+    chat_flows_while_a_query_waits(cluster[0], connected)
 
 
-def test_a_waiting_database_query_does_not_freeze_a_gevent_process(tmp_path, people):
+def test_a_waiting_database_query_does_not_freeze_a_gevent_process(tmp_path, connected):
     database = fresh_database(DATABASE_URL + "_gevent")
     server = LiveServer(tmp_path, users=USERS, demo=False,
                         env={"DATABASE_URL": database, "SOCKETIO_ASYNC_MODE": "gevent"}).start()
     try:
-        chat_flows_while_a_query_waits(server, people)
+        chat_flows_while_a_query_waits(server, connected)
     finally:
         server.stop()
     assert server.errors_in_log() == [], server.log()
 
 
-def test_after_one_process_dies_the_other_serves_and_its_presence_expires(cluster, people):
+def test_after_one_process_dies_the_other_serves_and_its_presence_expires(cluster, connected):
     a, b = cluster
     organiser = http_login(a.url, "org@example.test")
     before = online_now(a, organiser)
-    ann = people(a, "ann@example.test")
-    cat = people(b, "cat@example.test")
+    ann = connected(a, "ann@example.test")
+    cat = connected(b, "cat@example.test")
     assert cat.call("join", {"room": "lobby"})["ok"]
     assert until(lambda: online_now(a, organiser) == before + 2)
     b.kill()

@@ -120,7 +120,7 @@ app = create_app(instance_path=os.environ["E2E_INSTANCE"])
 with app.app_context():
     db.create_all()
     for p in json.loads(os.environ["E2E_USERS"]):
-        create_user(p["email"], os.environ["E2E_PASSWORD"], p["name"], p["role"], None)
+        create_user(p["email"], os.environ["E2E_PASSWORD"], p["name"], p["role"])
 """
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import playwright.sync_api as playwright_api
 import pytest
 
 from ..livesrv import PASSWORD, LiveServer
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
