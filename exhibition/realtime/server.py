@@ -16,10 +16,12 @@ from flask_socketio import join_room
 
 from exhibition.extensions import db, socketio
 from exhibition.realtime import presence
+from exhibition.realtime.backpressure import bound_send_queues
 from exhibition.realtime.connections import connections
 from exhibition.realtime.ordering import QueueOrderedRedisManager
 from exhibition.realtime.publishing import publish
 from exhibition.realtime.rooms import user_room
+from exhibition.runtime.serving import setting
 
 MAX_PAYLOAD = 64 * 1024  # a chat message is ≤ 2,000 characters; nothing needs more
 
@@ -122,6 +124,7 @@ def init_socketio(app: Flask) -> None:
         cors_allowed_origins=check_origin,
         max_http_buffer_size=MAX_PAYLOAD,
     )
+    bound_send_queues(socketio.server.eio, setting(app, "SOCKETIO_SEND_QUEUE_LIMIT"))
     register_connection_events()
 
 

@@ -21,6 +21,11 @@ load, each chosen on measurements (docs/PERFORMANCE.md) and each configurable
   those pauses stop every client at once (fan-out to 1,000 receivers: p99 108 ms).
   Objects made at start-up are frozen out of collection (``gc.freeze``) and the young
   generation is collected every 10,000 allocations (p99 26 ms). Empty: Python's own.
+- ``SOCKETIO_SEND_QUEUE_LIMIT`` (1000): packets waiting for one connection. A client that
+  stops reading (a frozen tab, a dead network that has not timed out yet) would make its
+  queue grow with every event of its rooms until the ping timeout (45 s); past the limit
+  the connection is dropped instead (exhibition/realtime/backpressure.py) and the client,
+  if alive, reconnects and catches up with ``history``.
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "SERVER_TCP_NODELAY": True,
     "SOCKETIO_WEBSOCKET_COMPRESSION": False,
     "SERVER_GC_THRESHOLD": "10000,10,10",
+    "SOCKETIO_SEND_QUEUE_LIMIT": 1000,
 }
 
 
@@ -60,6 +66,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict:
         "SOCKETIO_WEBSOCKET_COMPRESSION": _flag(env.get("SOCKETIO_WEBSOCKET_COMPRESSION"),
                                                 DEFAULTS["SOCKETIO_WEBSOCKET_COMPRESSION"]),
         "SERVER_GC_THRESHOLD": gc_threshold(env.get("SERVER_GC_THRESHOLD", DEFAULTS["SERVER_GC_THRESHOLD"])),
+        "SOCKETIO_SEND_QUEUE_LIMIT": int(env.get("SOCKETIO_SEND_QUEUE_LIMIT")
+                                         or DEFAULTS["SOCKETIO_SEND_QUEUE_LIMIT"]),
     }
 
 
