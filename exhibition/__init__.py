@@ -51,8 +51,11 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
             "poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg2://"):
         # A database that does not answer is reported (healthz: 503) within seconds, not minutes.
+        # pool_pre_ping: after a database restart, pooled connections are dead; each is
+        # tested when taken, so the pool recovers by itself (SPEC §11).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 3}}
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 3},
+            "pool_pre_ping": True}
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
 
     db.init_app(app)

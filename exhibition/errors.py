@@ -6,9 +6,10 @@ in a Socket.IO ack.
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 
@@ -82,8 +83,28 @@ def page_message(status: int) -> str:
         409: _("This conflicts with something that exists already."),
         413: _("That is too large."),
         429: _("Too many requests. Please wait a moment."),
+        503: _("The service is unavailable right now. Please try again in a moment."),
     }
     return messages.get(status, _("Something went wrong on our side. Please try again later."))
+
+
+def is_unavailable(err: BaseException) -> bool:
+    """A failure of the database itself (down, restarting, connection lost; SPEC §11), not
+    of the request: the answer is 503 ``unavailable`` and the client may try again."""
+    if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
+        return True
+    return isinstance(err, sa_exc.OperationalError)
+
+
+def unavailable_error(err: BaseException):
+    """The answer to a request that failed because the database is unavailable (SPEC §11:
+    503 in the error shape, code ``unavailable``), or None for any other failure."""
+    if not is_unavailable(err):
+        return None
+    current_app.logger.warning("service unavailable: %s", str(err).splitlines()[0][:300])
+    if _wants_json():
+        return error_response(503, "unavailable", "the service is unavailable right now; try again shortly")
+    return render_template("errors/error.html", status=503, message=page_message(503)), 503
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -113,6 +134,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
+        unavailable = unavailable_error(err)
+        if unavailable is not None:
+            return unavailable
         app.logger.exception("unhandled error")
         if _wants_json():
             return error_response(500, "internal", "internal error")

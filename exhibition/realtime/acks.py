@@ -10,10 +10,11 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
-from exhibition.errors import DomainError, Invalid
+from exhibition.errors import DomainError, Invalid, is_unavailable
 from exhibition.extensions import db
 from exhibition.policies import require_user
 
+UNAVAILABLE = "the service is unavailable right now; try again shortly (the same client_id is stored once)"
 SOCKET_ERROR_CODES = ("invalid", "forbidden", "not_found", "muted", "rate_limited", "too_large")
 
 
@@ -45,8 +46,15 @@ def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True)
         except DomainError as err:
             db.session.rollback()
             return error_ack(err)
-        except Exception:  # nothing may crash the handler
+        except Exception as err:  # nothing may crash the handler
+            try:
+                db.session.rollback()
+            except Exception:  # a dead connection: the pool drops it
+                pass
+            if is_unavailable(err):  # the database is down or restarting (SPEC §11): nothing was stored
+                current_app.logger.warning("socket event %s: database unavailable: %s", handler.__name__,
+                                           str(err).splitlines()[0][:300])
+                return {"ok": False, "error": {"code": "invalid", "message": UNAVAILABLE}}
             current_app.logger.exception("socket event %s failed", handler.__name__)
-            db.session.rollback()
             return {"ok": False, "error": {"code": "invalid", "message": "the request could not be processed"}}
     return wrapper

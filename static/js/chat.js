@@ -302,6 +302,8 @@
         addMessage(m, true);
       });
       socket.on("message_deleted", (d) => { if (d.room === room) removeMessage(d.id); });
+      // The server's message queue was away: live messages may have been missed meanwhile.
+      socket.on("resync", () => { if (joinedOnce) catchUp(); });
       socket.on("presence", (p) => {
         if (p.room !== room) return;
         if (p.status === "joined") present.set(p.user.id, p.user); else present.delete(p.user.id);
