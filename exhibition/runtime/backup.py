@@ -24,17 +24,20 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-import psycopg2
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import create_engine, exc, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import NullPool
 
 # Where Debian and the PostgreSQL images keep the versioned client tools, searched after
 # PATH when the PATH's tool is missing or older than the server.
 PG_BIN_GLOBS: Sequence[str] = ("/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin")
+T = TypeVar("T")
 
 
 class BackupError(Exception):
@@ -174,17 +177,22 @@ def libpq_url(url: URL) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
+def _with_connection(url: URL, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` on a connection of its own (the platform's driver)."""
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            return work(conn)
+    except exc.DBAPIError as err:
+        raise BackupError(f"cannot connect to the database: {str(err.orig).strip()}") from None
+    finally:
+        engine.dispose()
+
+
 def server_major(url: URL) -> int:
     """The PostgreSQL server's major version (15 for 15.4)."""
-    dsn, env = libpq_url(url)
-    try:
-        conn = psycopg2.connect(dsn, password=env.get("PGPASSWORD"), connect_timeout=5)
-    except psycopg2.Error as err:
-        raise BackupError(f"cannot connect to the database: {str(err).strip()}") from None
-    try:
-        return _major_of_number(conn.server_version)
-    finally:
-        conn.close()
+    number = _with_connection(url, lambda conn: conn.exec_driver_sql("SHOW server_version_num").scalar())
+    return _major_of_number(int(str(number)))
 
 
 def _major_of_number(version: int) -> int:
@@ -316,18 +324,9 @@ def restore_sqlite(source: Path, target: Path, force: bool) -> None:
 
 def postgresql_tables(url: URL) -> list[str]:
     """The tables outside PostgreSQL's own schemas (empty: a new database)."""
-    dsn, env = libpq_url(url)
-    try:
-        conn = psycopg2.connect(dsn, password=env.get("PGPASSWORD"), connect_timeout=5)
-    except psycopg2.Error as err:
-        raise BackupError(f"cannot connect to the database: {str(err).strip()}") from None
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
-            return [row[0] for row in cur.fetchall()]
-    finally:
-        conn.close()
+    query = text("SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                 "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
+    return _with_connection(url, lambda conn: [str(row[0]) for row in conn.execute(query)])
 
 
 def restore_postgresql(source: Path, url: URL, force: bool) -> None:
