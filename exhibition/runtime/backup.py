@@ -173,7 +173,9 @@ def libpq_url(url: URL) -> tuple[str, dict[str, str]]:
     """A URL for pg_dump/pg_restore/psql (no SQLAlchemy driver, no password: that goes
     into the environment as PGPASSWORD, not onto a command line others can read)."""
     env = {"PGPASSWORD": url.password} if url.password else {}
-    plain = url.set(drivername="postgresql", password=None)
+    # (URL.set(password=None) keeps the password: build the URL without it)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                       database=url.database, query=url.query)
     return plain.render_as_string(hide_password=False), env
 
 
