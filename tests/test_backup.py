@@ -134,3 +134,25 @@ def test_libpq_url_drops_the_driver_and_keeps_the_password_off_the_command_line(
     dsn, env = backup.libpq_url(make_url("postgresql+psycopg2://app:s3cret@db.example:5433/event?sslmode=require"))
     assert dsn == "postgresql://app@db.example:5433/event?sslmode=require"
     assert env == {"PGPASSWORD": "s3cret"}
+
+
+def test_sqlite_backup_holds_what_is_still_only_in_the_write_ahead_log(tmp_path):
+    """A serving process keeps its connections open, so recent commits sit in the -wal
+    file, not yet in the database file: a copy of the file alone would miss them."""
+    source = tmp_path / "live.db"
+    writer = sqlite3.connect(source)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")  # nothing moves into the main file
+        writer.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
+        writer.executemany("INSERT INTO messages (body) VALUES (?)", [(f"m{i}",) for i in range(500)])
+        writer.commit()
+        assert Path(f"{source}-wal").stat().st_size > 0
+        result = backup.backup(f"sqlite:///{source}", tmp_path / "copy.db")
+        writer.execute("INSERT INTO messages (body) VALUES ('after the backup')")
+        writer.commit()
+    finally:
+        writer.close()
+    with sqlite3.connect(result.path) as copy:
+        assert copy.execute("SELECT count(*) FROM messages").fetchone() == (500,)
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # a file that stands alone
