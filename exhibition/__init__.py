@@ -19,7 +19,7 @@ from exhibition.extensions import babel, csrf, db, login_manager, migrate
 from exhibition.realtime import presence, relay
 from exhibition.realtime.rooms import Room
 from exhibition.realtime.server import init_socketio
-from exhibition.runtime import health, security, serving
+from exhibition.runtime import backup_cli, health, security, serving
 from exhibition.runtime.i18n import TRANSLATIONS, compile_translations, js_strings, select_locale, select_timezone
 from exhibition.runtime.startup import add_background_task
 
@@ -76,6 +76,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     register_error_handlers(app)
     _register_template_globals(app)
     _register_cli(app)
+    backup_cli.register(app)  # db backup / db restore, next to Flask-Migrate's db upgrade
     return app
 
 

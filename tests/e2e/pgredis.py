@@ -1,8 +1,9 @@
 """PostgreSQL and Redis for the scale-out tests: a database of their own (created if
 missing, emptied per run) and a Redis db number of their own (flushed per run).
 
-DSNs: SCALEOUT_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/exhibition_scaleout)
-and SCALEOUT_REDIS_URL (default redis://127.0.0.1:6379/14). Tests using them skip when
+DSNs: SCALEOUT_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/exhibition_scaleout),
+RESTORE_DATABASE_URL (default …/exhibition_restore: where tests/e2e/test_backup.py restores
+a backup of the former) and SCALEOUT_REDIS_URL (default redis://127.0.0.1:6379/14). Tests using them skip when
 either service is down (``./dev test`` starts both)."""
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import redis
 
 DATABASE_URL = os.environ.get("SCALEOUT_DATABASE_URL",
                               "postgresql://postgres@127.0.0.1:5432/exhibition_scaleout")
+RESTORE_DATABASE_URL = os.environ.get("RESTORE_DATABASE_URL",
+                                      "postgresql://postgres@127.0.0.1:5432/exhibition_restore")
 REDIS_URL = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
