@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Start N platform processes locally on PostgreSQL + Redis, one gunicorn worker each,
-# on ports BASE_PORT+1 .. BASE_PORT+N (default 5001..500N). Put deploy/nginx.conf in front.
+# Start N platform processes locally on PostgreSQL + Redis, one `python run.py` each
+# (or one gunicorn gevent worker each), on ports BASE_PORT+1 .. BASE_PORT+N (default
+# 5001..500N). Put deploy/nginx.conf in front. In production, systemd runs them instead
+# (deploy/systemd/, docs/SCALING.md).
 #
 #   deploy/start-cluster.sh [N]        start (schema upgraded and demo loaded once, first)
 #   deploy/start-cluster.sh stop       stop the processes this script started
@@ -8,7 +10,8 @@
 # Settings (environment): DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/exhibition),
 # SOCKETIO_MESSAGE_QUEUE (default redis://127.0.0.1:6379/0), SECRET_KEY (shared by all processes;
 # default: the one kept in instance/), SOCKETIO_ASYNC_MODE (eventlet | gevent), BASE_PORT (5000),
-# RUNNER (gunicorn | run: `python run.py` per process), and everything in docs/SCALING.md.
+# RUNNER (run: `python run.py` per process, the default | gunicorn: gevent only), and everything
+# in docs/SCALING.md. `stop` sends SIGTERM: each process drains (closes its sockets, finishes its batches).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -31,6 +34,10 @@ BASE_PORT=${BASE_PORT:-5000}
 export DATABASE_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/exhibition}
 export SOCKETIO_MESSAGE_QUEUE=${SOCKETIO_MESSAGE_QUEUE:-redis://127.0.0.1:6379/0}
 export SOCKETIO_ASYNC_MODE=${SOCKETIO_ASYNC_MODE:-eventlet}
+if [ "${RUNNER:-run}" = "gunicorn" ] && [ "$SOCKETIO_ASYNC_MODE" != "gevent" ]; then
+  echo "RUNNER=gunicorn needs SOCKETIO_ASYNC_MODE=gevent (gunicorn has no eventlet worker)" >&2
+  exit 2
+fi
 if [ -z "${SECRET_KEY:-}" ]; then  # every process must sign sessions with the same key
   "$PY" -c "from config import _secret_key; _secret_key('instance')" >/dev/null
   SECRET_KEY=$(cat instance/secret_key)
@@ -54,7 +61,7 @@ if [ "${EXHIBITION_DEMO:-1}" != "0" ]; then "$PY" -m flask --app run seed-demo; 
 for i in $(seq 1 "$N"); do
   port=$((BASE_PORT + i))
   name="exhibition-$port"
-  if [ "${RUNNER:-gunicorn}" = "run" ]; then
+  if [ "${RUNNER:-run}" = "run" ]; then
     EXHIBITION_DEMO=0 PORT=$port nohup "$PY" run.py >"$RUN_DIR/$name.log" 2>&1 &
   else
     nohup "$PY" -m gunicorn -c deploy/gunicorn.conf.py --bind "127.0.0.1:$port" deploy.wsgi:app \

@@ -111,3 +111,30 @@ def test_batches_are_capped():
     for t in threads:
         t.join(5)
     assert sizes == [1, 3, 3, 1]
+
+
+def test_wait_idle_returns_once_the_running_and_queued_batches_are_written():
+    release, writing = threading.Event(), threading.Event()
+    written = []
+
+    def write(batch):
+        writing.set()
+        release.wait(5)
+        written.extend(i.n for i in batch)
+        for item in batch:
+            item.result = item.n
+
+    group = GroupCommit(write)
+    assert group.wait_idle(0)  # nothing submitted: idle at once
+    threads = [threading.Thread(target=group.submit, args=(Item(n),)) for n in range(3)]
+    threads[0].start()
+    writing.wait(5)
+    threads[1].start()
+    threads[2].start()
+    wait_until(lambda: group.queued() == 2)  # one batch writing, two items queued behind it
+    assert not group.wait_idle(0.05)
+    release.set()
+    assert group.wait_idle(5)
+    assert sorted(written) == [0, 1, 2]
+    for thread in threads:
+        thread.join(5)

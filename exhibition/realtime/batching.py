@@ -60,11 +60,18 @@ class GroupCommit(Generic[P]):
         self._lock = threading.Lock()
         self._rounds: deque[_Round[P]] = deque()
         self._busy = False
+        self._idle = threading.Event()  # no batch writing, none queued (a drain waits for it)
+        self._idle.set()
 
     def queued(self) -> int:
         """Items waiting for a batch that has not started writing."""
         with self._lock:
             return sum(len(r.items) for r in self._rounds)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds until no batch is writing or queued (a
+        SIGTERM drain: in-flight batches finish before the process exits). True if idle."""
+        return self._idle.wait(timeout)
 
     def submit(self, item: P) -> P:
         """Queue ``item``, wait until its batch is written, and return it (answered)."""
@@ -77,6 +84,7 @@ class GroupCommit(Generic[P]):
             lead_now = first and not self._busy
             if lead_now:
                 self._busy = True
+                self._idle.clear()
         if not first:
             batch.done.wait()
             return item
@@ -104,4 +112,5 @@ class GroupCommit(Generic[P]):
                     self._rounds[0].start.set()
                 else:
                     self._busy = False
+                    self._idle.set()
             batch.done.set()

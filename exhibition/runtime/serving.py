@@ -141,8 +141,16 @@ def listening_socket(sock: socket.socket, host: str, port: int, backlog: int, no
     return sock
 
 
-def serve_eventlet(app: Flask, host: str, port: int) -> None:
+STOP_GRACE = 2.0  # seconds after the drain for HTTP requests still running
+
+
+def serve_eventlet(app: Flask, host: str, port: int, on_stop: Callable[[], None] = lambda: None) -> None:
+    """Serve until SIGTERM (or SIGINT), then stop accepting, run ``on_stop`` (the drain),
+    give running requests ``STOP_GRACE`` seconds and return."""
+    import signal
+
     import eventlet
+    import eventlet.event
     import eventlet.wsgi
 
     max_connections = setting(app, "SERVER_MAX_CONNECTIONS")
@@ -152,11 +160,45 @@ def serve_eventlet(app: Flask, host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = listening_socket(eventlet.green.socket.socket(family, socket.SOCK_STREAM), host, port,
                             setting(app, "SERVER_BACKLOG"), setting(app, "SERVER_TCP_NODELAY"))
-    eventlet.wsgi.server(sock, app, log_output=False, max_size=max_connections,
-                         socket_timeout=None, keepalive=True)
+    pool = eventlet.GreenPool(max_connections)
+    stopped = eventlet.event.Event()
+
+    def accept() -> None:
+        try:
+            eventlet.wsgi.server(sock, app, log_output=False, max_size=max_connections,
+                                 socket_timeout=None, keepalive=True, custom_pool=pool)
+        except OSError:  # the listening socket was closed under accept(): the stop has begun
+            pass
+
+    def stop() -> None:
+        sock.close()  # no new connections; the proxy sends them to the other processes
+        on_stop()
+        with eventlet.Timeout(STOP_GRACE, False):
+            while pool.running():
+                eventlet.sleep(0.05)
+        stopped.send()
+
+    def on_signal(_signum: int, _frame: Any) -> None:
+        # A Python signal handler runs in whichever green thread was interrupted:
+        # the stop runs in a green thread of its own, once.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        eventlet.spawn(stop)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    eventlet.spawn(accept)
+    stopped.wait()
+    print("stopped (SIGTERM): connections drained", flush=True)
 
 
-def serve_gevent(app: Flask, host: str, port: int) -> None:
+def serve_gevent(app: Flask, host: str, port: int, on_stop: Callable[[], None] = lambda: None) -> None:
+    """As serve_eventlet, under gevent: SIGTERM closes the listener, runs ``on_stop``,
+    and returns, killing requests still running after ``STOP_GRACE`` seconds."""
+    import signal
+
+    import gevent
+    import gevent.event
     from gevent import pywsgi
     from gevent import socket as gsocket
     from gevent.pool import Pool
@@ -166,10 +208,29 @@ def serve_gevent(app: Flask, host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = listening_socket(gsocket.socket(family, socket.SOCK_STREAM), host, port,
                             setting(app, "SERVER_BACKLOG"), setting(app, "SERVER_TCP_NODELAY"))
-    kwargs: dict[str, Any] = {"spawn": Pool(max_connections), "log": None}
+    pool = Pool(max_connections)
+    kwargs: dict[str, Any] = {"spawn": pool, "log": None}
     try:  # gevent-websocket if installed (engine.io then expects its handler), else simple-websocket
         from geventwebsocket.handler import WebSocketHandler
         kwargs["handler_class"] = WebSocketHandler
     except ImportError:
         pass
-    pywsgi.WSGIServer(sock, app, **kwargs).serve_forever()
+    server = pywsgi.WSGIServer(sock, app, **kwargs)
+    stopped = gevent.event.Event()
+
+    def stop() -> None:
+        server.close()  # no new connections (serve_forever would return here: not used)
+        on_stop()
+        pool.join(timeout=STOP_GRACE)
+        pool.kill(block=True, timeout=1)
+        stopped.set()
+
+    def on_signal() -> None:
+        for handler in handlers:
+            handler.cancel()  # once
+        gevent.spawn(stop)
+
+    handlers = [gevent.signal_handler(signal.SIGTERM, on_signal), gevent.signal_handler(signal.SIGINT, on_signal)]
+    server.start()
+    stopped.wait()
+    print("stopped (SIGTERM): connections drained", flush=True)

@@ -124,21 +124,24 @@ with app.app_context():
 """
 
 
-@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
-def test_gunicorn_serves_the_platform(tmp_path, mode):
-    """deploy/gunicorn.conf.py: one worker (our eventlet worker, or gevent's) serving chat."""
+def test_gunicorn_serves_the_platform_under_gevent_and_drains_on_sigterm(tmp_path):
+    """deploy/gunicorn.conf.py: one gevent worker serving chat; SIGTERM closes the
+    connected clients' sockets and gunicorn exits 0 without a traceback."""
+    import signal
     import subprocess
     import sys
     import time
 
     from .livesrv import ROOT
 
-    srv = LiveServer(tmp_path, users=USERS, demo=False, env={"SOCKETIO_ASYNC_MODE": mode})
+    srv = LiveServer(tmp_path, users=USERS, demo=False, env={"SOCKETIO_ASYNC_MODE": "gevent"})
     env = srv.env()
     subprocess.run([sys.executable, "-c", PREPARE], cwd=str(ROOT), env=env, check=True, timeout=60)
     log = srv.log_path.open("a")
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-                                 "--bind", f"127.0.0.1:{srv.port}", "deploy.wsgi:app"],
+                                 "--bind", f"127.0.0.1:{srv.port}",
+                                 # gunicorn alone would wait this long for the open sockets; the drain closes them
+                                 "--graceful-timeout", "120", "deploy.wsgi:app"],
                                 cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -148,20 +151,26 @@ def test_gunicorn_serves_the_platform(tmp_path, mode):
                     break
             except requests.RequestException:
                 time.sleep(0.2)
+        answer = websocket_handshake(srv.port, "permessage-deflate")
+        assert answer.startswith("HTTP/1.1 101") and "permessage-deflate" not in answer.lower(), answer
         ann, _ = connected_client(srv.url, "ann@example.test")
         bob, bob_got = connected_client(srv.url, "bob@example.test")
+        closed = threading.Event()
+        bob.on("disconnect", lambda *_reason: closed.set())
         try:
             assert ann.call("join", {"room": "lobby"}, timeout=10)["ok"]
             assert bob.call("join", {"room": "lobby"}, timeout=10)["ok"]
             assert ann.call("send", {"room": "lobby", "body": "via gunicorn", "client_id": "g-1"}, timeout=10)["ok"]
             assert bob.got.wait(10)
             assert [m["body"] for m in bob_got] == ["via gunicorn"]
+            gunicorn.send_signal(signal.SIGTERM)  # with both clients still connected
+            assert gunicorn.wait(timeout=30) == 0, srv.log()
+            assert closed.wait(10), "the drain did not close the client's socket"
         finally:
             ann.disconnect()
             bob.disconnect()
-        answer = websocket_handshake(srv.port, "permessage-deflate")
-        assert answer.startswith("HTTP/1.1 101") and "permessage-deflate" not in answer.lower(), answer
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=20)
+        if gunicorn.poll() is None:
+            gunicorn.kill()
+            gunicorn.wait(timeout=20)
     assert "Traceback" not in srv.log_path.read_text(), srv.log()
