@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 
@@ -58,6 +60,10 @@ class RateLimited(DomainError):
     status, code = 429, "rate_limited"
 
 
+UNAVAILABLE = "the database is busy or unreachable; try again in a moment"
+# What a database that cannot serve now raises: no pooled connection in time, or no answer.
+UNAVAILABLE_ERRORS = (PoolTimeout, OperationalError)
+
 _CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
           405: "invalid", 409: "conflict", 413: "too_large", 429: "rate_limited"}
 
@@ -82,6 +88,7 @@ def page_message(status: int) -> str:
         409: _("This conflicts with something that exists already."),
         413: _("That is too large."),
         429: _("Too many requests. Please wait a moment."),
+        503: _("The service is briefly unavailable. Please try again in a moment."),
     }
     return messages.get(status, _("Something went wrong on our side. Please try again later."))
 
@@ -110,6 +117,18 @@ def register_error_handlers(app: Flask) -> None:
                 message = f"method {request.method} not allowed here"
             return error_response(status, _CODES.get(status, "error"), message)
         return render_template("errors/error.html", status=status, message=page_message(status)), status
+
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(OperationalError)
+    def unavailable(err: Exception):
+        # No pooled connection free within DB_POOL_TIMEOUT, or the database unreachable:
+        # a clear, quick 503 (SPEC §11) the client may retry, not a 500 after 30 s.
+        app.logger.warning("database unavailable: %s", type(err).__name__)
+        if _wants_json():
+            response, status = error_response(503, "unavailable", UNAVAILABLE)
+        else:
+            response, status = render_template("errors/error.html", status=503, message=page_message(503)), 503
+        return response, status, {"Retry-After": "1"}
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
-from exhibition.errors import DomainError, Invalid
+from exhibition.errors import UNAVAILABLE, UNAVAILABLE_ERRORS, DomainError, Invalid
 from exhibition.extensions import db
 from exhibition.policies import require_user
 
@@ -45,6 +45,12 @@ def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True)
         except DomainError as err:
             db.session.rollback()
             return error_ack(err)
+        except UNAVAILABLE_ERRORS as err:
+            # The socket codes have no "unavailable" (SPEC §5): invalid, with a message that says so.
+            current_app.logger.warning("socket event %s: database unavailable: %s", handler.__name__,
+                                       type(err).__name__)
+            db.session.rollback()
+            return {"ok": False, "error": {"code": "invalid", "message": UNAVAILABLE}}
         except Exception:  # nothing may crash the handler
             current_app.logger.exception("socket event %s failed", handler.__name__)
             db.session.rollback()
