@@ -5,7 +5,9 @@ that computes for 100 ms (a scrypt password hash) stops every client for that lo
 ``run_blocking`` runs such a call in a real OS thread while the loop goes on serving:
 eventlet's ``tpool``, gevent's hub threadpool, or, under threading (the tests, the CLI),
 the calling thread itself. OpenSSL's scrypt releases the GIL, so a second core hashes
-while the first serves.
+while the first serves. On a process confined to one core the worker thread runs at a
+lower priority (``BLOCKING_NICE``, default 10): the loop keeps the core when both want
+it, so chat stays quick while logins queue for their hash.
 
 ``fn`` runs outside the request's context: pass it everything it needs (no
 ``current_app``, no database session).
@@ -58,17 +60,33 @@ def _limit() -> threading.BoundedSemaphore:
         return _limits[size]
 
 
+def _niced(fn: Callable[..., T], nice: int | None) -> Callable[..., T]:
+    """``fn`` run at the thread priority ``nice`` (absolute; None: unchanged)."""
+    def call(*args: Any) -> T:
+        if nice is not None:
+            try:
+                # Linux: who=0 is the calling thread only (nice is per thread), not the process.
+                os.setpriority(os.PRIO_PROCESS, 0, nice)
+            except OSError:  # not allowed here: the hash runs at the loop's priority
+                pass
+        return fn(*args)
+    return call
+
+
 def run_blocking(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in an OS thread while the event loop serves; its result or its
     exception. Under threading: a plain call."""
     mode = async_mode()
     if mode == "threading":
         return fn(*args)
+    lower_by = int(current_app.config.get("BLOCKING_NICE", 10)) if has_app_context() else 10
+    # Relative to the loop's thread (read here, on it): the workers never run above it.
+    work = _niced(fn, min(19, os.getpriority(os.PRIO_PROCESS, 0) + lower_by) if lower_by > 0 else None)
     with _limit():
         if mode == "eventlet":
             from eventlet import tpool  # only under eventlet (see async_mode)
 
-            return tpool.execute(fn, *args)
+            return tpool.execute(work, *args)
         from gevent import get_hub  # only under gevent (see async_mode)
 
-        return get_hub().threadpool.apply(fn, args)
+        return get_hub().threadpool.apply(work, args)
