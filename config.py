@@ -72,6 +72,12 @@ def load_config(instance_path: str) -> dict:
         CHAT_RATE_LIMIT=_rate(env.get("CHAT_RATE_LIMIT", "10/10")),
         SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
         MEETING_VIDEO_BASE_URL=env.get("MEETING_VIDEO_BASE_URL", "https://meet.jit.si/"),
+        # The database pool per process (docs/SCALING.md "Database connections").
+        DB_POOL_SIZE=int(env.get("DB_POOL_SIZE") or 10),
+        DB_MAX_OVERFLOW=int(env.get("DB_MAX_OVERFLOW") or 10),
+        DB_POOL_TIMEOUT=int(env.get("DB_POOL_TIMEOUT") or 5),  # whole seconds: engine_from_config makes it an int
+        BLOCKING_THREADS=int(env.get("BLOCKING_THREADS") or 0),  # 0: one per core
+        BLOCKING_NICE=int(env["BLOCKING_NICE"]) if env.get("BLOCKING_NICE", "").strip() else 10,
     )
     from exhibition.runtime.serving import settings_from_env  # server settings: docs/SCALING.md
     cfg.update(settings_from_env(env), PRESENCE_TTL=int(env.get("PRESENCE_TTL", "15")),

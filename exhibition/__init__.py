@@ -49,13 +49,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
         # One shared connection, so every thread of the test server sees the same tables.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg2://"):
-        # A database that does not answer is reported (healthz: 503) within seconds, not minutes.
-        # pool_pre_ping: after a database restart, pooled connections are dead; each is
-        # tested when taken, so the pool recovers by itself (SPEC §11).
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 3},
-            "pool_pre_ping": True}
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _pool_options(app.config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
 
     db.init_app(app)
@@ -78,6 +73,22 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     _register_cli(app)
     backup_cli.register(app)  # db backup / db restore, next to Flask-Migrate's db upgrade
     return app
+
+
+def _pool_options(config: dict) -> dict:
+    """The engine's pool for a database on disk or on a server: DB_POOL_SIZE
+    connections kept, DB_MAX_OVERFLOW more under load, and a request that finds none
+    free within DB_POOL_TIMEOUT seconds answers 503 (errors.py) instead of waiting.
+    Sizes: docs/SCALING.md "Database connections"."""
+    options = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+               "pool_pre_ping": True}  # a connection broken by a database restart is replaced, not used
+    if "poolclass" not in options:  # a pool chosen by hand keeps its own settings
+        options.update(pool_size=config.get("DB_POOL_SIZE", 10), max_overflow=config.get("DB_MAX_OVERFLOW", 10),
+                       pool_timeout=config.get("DB_POOL_TIMEOUT", 5))
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg2://"):
+        # A database that does not answer is reported (healthz: 503) within seconds, not minutes.
+        options["connect_args"] = {"connect_timeout": 3}
+    return options
 
 
 @login_manager.user_loader

@@ -59,6 +59,10 @@ class RateLimited(DomainError):
     status, code = 429, "rate_limited"
 
 
+# The answer when the database cannot serve now (SPEC §11); a sender may retry with the
+# same client_id, which is stored once.
+UNAVAILABLE = "the service is unavailable right now; try again shortly (the same client_id is stored once)"
+
 _CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
           405: "invalid", 409: "conflict", 413: "too_large", 429: "rate_limited"}
 
@@ -93,7 +97,9 @@ def is_unavailable(err: BaseException) -> bool:
     of the request: the answer is 503 ``unavailable`` and the client may try again."""
     if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
         return True
-    return isinstance(err, sa_exc.OperationalError)
+    # OperationalError: no answer (down, restarting); TimeoutError: no pooled connection
+    # free within DB_POOL_TIMEOUT
+    return isinstance(err, (sa_exc.OperationalError, sa_exc.TimeoutError))
 
 
 def unavailable_error(err: BaseException):
@@ -101,10 +107,12 @@ def unavailable_error(err: BaseException):
     503 in the error shape, code ``unavailable``), or None for any other failure."""
     if not is_unavailable(err):
         return None
-    current_app.logger.warning("service unavailable: %s", str(err).splitlines()[0][:300])
+    current_app.logger.warning("service unavailable: %s", (str(err).splitlines() or [type(err).__name__])[0][:300])
     if _wants_json():
-        return error_response(503, "unavailable", "the service is unavailable right now; try again shortly")
-    return render_template("errors/error.html", status=503, message=page_message(503)), 503
+        response, status = error_response(503, "unavailable", UNAVAILABLE)
+    else:
+        response, status = render_template("errors/error.html", status=503, message=page_message(503)), 503
+    return response, status, {"Retry-After": "1"}
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
-from exhibition.errors import DomainError, Invalid, is_unavailable
+from exhibition.errors import UNAVAILABLE, DomainError, Invalid, is_unavailable
 from exhibition.extensions import db
 from exhibition.policies import require_user
 
-UNAVAILABLE = "the service is unavailable right now; try again shortly (the same client_id is stored once)"
 SOCKET_ERROR_CODES = ("invalid", "forbidden", "not_found", "muted", "rate_limited", "too_large")
 
 
@@ -53,7 +52,7 @@ def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True)
                 pass
             if is_unavailable(err):  # the database is down or restarting (SPEC §11): nothing was stored
                 current_app.logger.warning("socket event %s: database unavailable: %s", handler.__name__,
-                                           str(err).splitlines()[0][:300])
+                                           (str(err).splitlines() or [type(err).__name__])[0][:300])
                 return {"ok": False, "error": {"code": "invalid", "message": UNAVAILABLE}}
             current_app.logger.exception("socket event %s failed", handler.__name__)
             return {"ok": False, "error": {"code": "invalid", "message": "the request could not be processed"}}

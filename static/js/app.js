@@ -92,6 +92,7 @@
     rate_limited: () => t("Too many requests. Please wait a moment."),
     csrf: () => t("The form has expired. Please reload the page and try again."),
     internal: () => t("Something went wrong on our side. Please try again later."),
+    unavailable: () => t("The service is briefly unavailable. Please try again in a moment."),
   };
   function errorText(code, detail) {
     const locale = body.dataset.locale || "en";
