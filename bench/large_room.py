@@ -34,6 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,5000", help="people present before the measured joins")
     parser.add_argument("--joins", type=int, default=200, help="measured joins per size")
+    parser.add_argument("--inline", action="store_true",
+                        help="no presence_count loop: the join that is due sends it (as in the tests)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -51,8 +53,14 @@ def main() -> None:
     from exhibition.booths.models import Booth, BoothStaff
     from exhibition.extensions import db, socketio
     from exhibition.runtime.clock import utcnow
+    try:  # a serving process runs the presence_count loop (not in the old code)
+        from exhibition.realtime.presence import start_count_flusher
+    except ImportError:
+        start_count_flusher = None
 
     app = create_app({"TESTING": False}, instance_path=f"{tmp}/instance")
+    if start_count_flusher is not None and "--inline" not in sys.argv:
+        start_count_flusher(app)  # a thread here (threading mode), as in a serving process
     people = sum(sizes) + args.joins * len(sizes)
     with app.app_context():
         db.create_all()

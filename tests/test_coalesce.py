@@ -68,3 +68,6 @@ def test_the_loop_flushes_until_told_to_stop():
 
     c.run(sleep, should_stop=lambda: len(ticks) >= 8)
     assert flushed == ["a", "a"] and ticks == [0.5] * 8
+    c.mark("a")  # with the loop running, a mark leaves the flushing to it
+    assert flushed == ["a", "a"] and c.pending() == {"a"}
+    assert c.flush_due() == 1

@@ -32,6 +32,9 @@ class Coalescer:
         self.interval = interval
         self.clock = clock
         self.gate = gate
+        # False once a background loop runs (``run``): a mark then never flushes itself, so the
+        # change that happens to be due does not pay for the broadcast to a room of thousands.
+        self.inline = True
         self._lock = threading.Lock()
         self._last: dict[str, float] = {}  # key -> when it was last flushed
         self._dirty: set[str] = set()
@@ -40,7 +43,8 @@ class Coalescer:
         """``key`` changed: flush it now if its interval has passed, else later."""
         with self._lock:
             self._dirty.add(key)
-        self.flush_due()
+        if self.inline:
+            self.flush_due()
 
     def flush_due(self) -> int:
         """Flush every dirty key whose interval has passed; how many were flushed."""
@@ -74,7 +78,9 @@ class Coalescer:
             self._last.clear()
 
     def run(self, sleep: Callable[[float], None], should_stop: Callable[[], bool] = lambda: False) -> None:
-        """The background loop of a serving process: flush what is due, a few times per interval."""
+        """The background loop of a serving process: flush what is due, a few times per interval
+        (from now on marks leave the flushing to it)."""
+        self.inline = False
         while not should_stop():
             try:
                 self.flush_due()

@@ -217,6 +217,7 @@ def install(app: Flask, url: str | None = None) -> RedisPresence | None:
     as a Socket.IO background task (a green thread under eventlet or gevent)."""
     url = url or app.config.get("SOCKETIO_MESSAGE_QUEUE")
     counts.clear()  # a new app starts with no room owed a count
+    counts.inline = True  # until a serving process starts the loop
     _staff_cache.clear()
     if url is None or not is_redis_url(url):
         if isinstance(store(), RedisPresence):  # an earlier app in this process used Redis
