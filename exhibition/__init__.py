@@ -63,6 +63,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     init_socketio(app)
     presence.install(app)  # several processes on a Redis queue share presence
     serving.install(app)  # WebSocket compression declined unless configured
+    add_background_task(app, presence.start_count_flusher)  # large rooms' owed presence_count
     add_background_task(app, relay.start_listener)  # a logout closes the person's sockets in each process
     for area in AREAS:
         area.register(app)

@@ -124,3 +124,67 @@ def test_create_app_uses_redis_presence_with_a_redis_queue(client, tmp_path):
     finally:
         create_app(settings_for_tests(), instance_path=str(tmp_path / "instance2"))
     assert isinstance(presence.store(), presence.MemoryPresence)
+
+
+# ---------------------------------------------------------------- large rooms: count, sample, staff
+
+def test_count_sample_and_present_among_across_processes(client, prefix):
+    a, b = process(client, prefix), process(client, prefix)
+    for uid in range(1, 151):
+        (a if uid % 2 else b).join("booth:big", uid, f"s{uid}")
+    assert b.join("booth:big", 1, "b-tab") is False  # person 1 also through process B
+    assert a.count("booth:big") == b.count("booth:big") == 150
+    some = a.some_members("booth:big", 100)
+    assert len(some) == 100 and some <= set(range(1, 151))
+    assert a.some_members("booth:big", 0) == set()
+    assert a.some_members("booth:empty", 5) == set() and a.count("booth:empty") == 0
+    assert a.present_among("booth:big", [1, 2, 999]) == {1, 2}
+    assert a.present_among("booth:big", []) == set()
+    assert a.leave("booth:big", 1, "s1") is False  # still there through B
+    assert a.count("booth:big") == 150 and a.present_among("booth:big", [1]) == {1}
+    assert b.leave("booth:big", 1, "b-tab") is True
+    assert a.count("booth:big") == 149 and a.present_among("booth:big", [1]) == set()
+    assert len(a.members("booth:big")) == 149
+
+
+def test_a_dead_process_drops_out_of_the_counts(client, prefix):
+    live, dead = process(client, prefix, ttl=2), process(client, prefix, ttl=2)
+    live.join("lobby", 1, "l1")
+    dead.join("lobby", 1, "d1")  # the same person through both
+    dead.join("lobby", 2, "d2")
+    assert live.count("lobby") == 2
+    deadline = time.monotonic() + 15
+    while live.count("lobby") != 1 and time.monotonic() < deadline:
+        live.heartbeat()
+        time.sleep(0.3)
+    assert live.count("lobby") == 1
+    assert live.present_among("lobby", [1, 2]) == {1}
+    assert live.some_members("lobby", 10) == {1}
+    assert live.leave("lobby", 1, "l1") is True  # the dead process's copy of person 1 no longer counts
+    assert live.count("lobby") == 0
+
+
+def test_a_stalled_process_that_was_reaped_writes_its_people_back(client, prefix):
+    slow, other = process(client, prefix, ttl=1), process(client, prefix, ttl=1)
+    slow.join("booth:x", 5, "s5")
+    slow.join("booth:x", 6, "s6")
+    deadline = time.monotonic() + 10
+    while other.count("booth:x") and time.monotonic() < deadline:  # slow misses its heartbeats
+        other.heartbeat()
+        time.sleep(0.3)
+    assert other.count("booth:x") == 0
+    slow.heartbeat()  # it wakes up: finds itself reaped and writes its connections back
+    assert other.count("booth:x") == 2 and other.members("booth:x") == {5, 6}
+    assert slow.leave("booth:x", 5, "s5") is True
+    assert other.count("booth:x") == 1
+
+
+def test_a_claim_lets_one_process_through_per_interval(client, prefix):
+    a, b = process(client, prefix), process(client, prefix)
+    assert a.claim("count:booth:x", 0.3) is True
+    assert b.claim("count:booth:x", 0.3) is False
+    assert a.claim("count:booth:y", 0.3) is True  # per room
+    deadline = time.monotonic() + 5
+    while not b.claim("count:booth:x", 0.3) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert time.monotonic() < deadline  # once the interval is over another process may send

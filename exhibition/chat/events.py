@@ -46,7 +46,8 @@ def _joined_room(payload: dict) -> str:
 
 @acked
 def on_join(payload: dict) -> dict:
-    """Client → join {room}: ack {ok, room, history (≤50 newest, oldest first), present}."""
+    """Client → join {room}: ack {ok, room, history (≤50 newest, oldest first), present
+    (≤100, the booth's staff first), present_count}."""
     room = Room.access(current_user, payload.get("room"))
     sid = _sid()
     if not connections.join(sid, room.name):  # the client went away meanwhile
@@ -54,8 +55,9 @@ def on_join(payload: dict) -> dict:
     join_room(room.name)
     _publish(presence.enter(current_user, room, sid))
     history = services.recent_messages(room.name, limit=HISTORY_ON_JOIN)
+    present, present_count = services.present_users(room, current_user.id)
     return {"ok": True, "room": room.name, "history": [serialise(m) for m in history],
-            "present": services.present_users(room)}
+            "present": present, "present_count": present_count}
 
 
 @acked

@@ -57,13 +57,30 @@ def dm_with(user: Any, other_user_id: Any) -> tuple[Room, User]:
     return Room.dm_room(user.id, other.id), other
 
 
-def present_users(room: Room) -> list[dict]:
-    """The people in a room, as the join ack lists them."""
-    ids = presence.members(room)
-    if not ids:
-        return []
-    users = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
-    return [u.to_dict() for u in users]
+PRESENT_MAX = 100  # the join ack lists at most this many people (SPEC §5, Large rooms)
+
+
+def present_users(room: Room, joiner_id: int | None = None) -> tuple[list[dict], int]:
+    """The people in a room as the join ack lists them, and how many are there: at most
+    ``PRESENT_MAX``, the booth's staff first, then the joiner, then others (each part by
+    display name). Costs the same whatever the room's size: the count, the staff's
+    membership and up to ``PRESENT_MAX`` members come from presence, one query loads them."""
+    total = presence.count(room)
+    if total == 0:
+        return [], 0
+    staff = presence.present_among(room, presence.booth_staff_ids(room))
+    first = sorted(staff)[:PRESENT_MAX]
+    if joiner_id is not None and joiner_id not in staff and len(first) < PRESENT_MAX:
+        first.append(joiner_id)
+    room_left = PRESENT_MAX - len(first)
+    others = presence.some_members(room, room_left + len(first)) - set(first) if room_left > 0 else set()
+    rest = list(others)[:room_left]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(first + rest)))}
+    def by_name(ids: list[int]) -> list[User]:
+        return sorted((users[i] for i in ids if i in users), key=lambda u: (u.display_name, u.id))
+    staff_part = by_name([i for i in first if i in staff])
+    rest_part = by_name([i for i in first if i not in staff] + rest)
+    return [u.to_dict() for u in staff_part + rest_part], total
 
 
 # ---------------------------------------------------------------- history

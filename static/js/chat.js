@@ -7,6 +7,7 @@
   window.Exhibition.chatLoaded = true;
   const X = window.Exhibition;
   const t = X.t;
+  const tn = X.tn;
   const socket = X.socket;
   const me = X.userId;
   const openRooms = new Set();
@@ -85,6 +86,7 @@
     const seenIds = new Set();        // every message id handled, deleted ones included
     const pending = new Map();        // client_id -> {body, node}; sent again after a reconnect
     const present = new Map();        // user id -> user
+    let presentCount = 0;             // how many are in the room: the list holds at most 100 of them
     const typists = new Map();        // user id -> timer
     let lastId = 0;
     let oldestId = null;
@@ -164,12 +166,17 @@
     }
 
     function renderPresent() {
+      const count = Math.max(presentCount, present.size);
       // other parts of the page (the booth's "visitors now") follow who is in this room
-      document.dispatchEvent(new CustomEvent("exhibition:present", { detail: { room, count: present.size } }));
-      presentList.replaceChildren(...Array.from(present.values())
+      document.dispatchEvent(new CustomEvent("exhibition:present", { detail: { room, count } }));
+      const items = Array.from(present.values())
         .sort((a, b) => a.display_name.localeCompare(b.display_name))
         .map((u) => X.el("li", { "data-present-user-id": u.id }, u.display_name, badge(u.role) ? " " : null, badge(u.role),
-          u.id === me ? " (" + t("you") + ")" : null)));
+          u.id === me ? " (" + t("you") + ")" : null));
+      // a large room lists at most 100 people (SPEC §5): the others are a number
+      const more = count - present.size;
+      if (more > 0) items.push(X.el("li", { "data-present-more": more }, tn("and {n} other", "and {n} others", more)));
+      presentList.replaceChildren(...items);
     }
 
     function renderTyping() {
@@ -223,6 +230,7 @@
       setStatus(t("Connected."));
       present.clear();
       ack.present.forEach((u) => present.set(u.id, u));
+      presentCount = typeof ack.present_count === "number" ? ack.present_count : present.size;
       renderPresent();
       if (!joinedOnce) {
         joinedOnce = true;
@@ -306,7 +314,14 @@
       socket.on("resync", () => { if (joinedOnce) catchUp(); });
       socket.on("presence", (p) => {
         if (p.room !== room) return;
+        const before = present.size;
         if (p.status === "joined") present.set(p.user.id, p.user); else present.delete(p.user.id);
+        presentCount += present.size - before;  // until the next presence_count says otherwise
+        renderPresent();
+      });
+      socket.on("presence_count", (c) => {
+        if (c.room !== room) return;
+        presentCount = c.count;
         renderPresent();
       });
       socket.on("typing", (typing) => {

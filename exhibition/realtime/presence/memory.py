@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
+from itertools import islice
 
 
 class MemoryPresence:
@@ -40,7 +42,20 @@ class MemoryPresence:
             return set(self._rooms.get(room, {}).keys())
 
     def count(self, room: str) -> int:
-        return len(self.members(room))
+        """How many people are in the room: O(1), no copy of the member set."""
+        with self._lock:
+            return len(self._rooms.get(room, ()))
+
+    def some_members(self, room: str, k: int) -> set[int]:
+        """Up to ``k`` of the room's people (any of them): O(k)."""
+        with self._lock:
+            return set(islice(self._rooms.get(room, {}).keys(), max(0, k)))
+
+    def present_among(self, room: str, user_ids: Iterable[int]) -> set[int]:
+        """Which of ``user_ids`` are in the room: O(len(user_ids))."""
+        with self._lock:
+            members = self._rooms.get(room, {})
+            return {uid for uid in user_ids if uid in members}
 
     def rooms(self) -> list[str]:
         """The rooms anyone is in."""
