@@ -188,3 +188,21 @@ def test_a_claim_lets_one_process_through_per_interval(client, prefix):
     while not b.claim("count:booth:x", 0.3) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert time.monotonic() < deadline  # once the interval is over another process may send
+
+
+def test_entries_lost_by_redis_are_written_back_at_the_next_heartbeat(client, prefix):
+    """Redis restarted without saving (here: every key of the prefix deleted): the next
+    heartbeat notices and the process writes its connections back."""
+    a, b = process(client, prefix), process(client, prefix)
+    a.join("booth:x", 1, "s1")
+    b.join("booth:x", 2, "s2")
+    a.join("online", 1, "s1")
+    client.delete(*client.scan_iter(match=f"{prefix}:*"))
+    assert a.members("booth:x") == set() and a.count("booth:x") == 0
+    a.heartbeat()
+    b.heartbeat()
+    assert a.members("booth:x") == {1, 2} and a.count("booth:x") == 2
+    assert b.members("online") == {1}
+    a.heartbeat()  # nothing lost now: no second copy of the counts
+    assert a.count("booth:x") == 2
+    assert a.leave("booth:x", 1, "s1") and b.members("booth:x") == {2}

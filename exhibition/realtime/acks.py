@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import redis
 from flask import current_app
 from flask_login import current_user
 
@@ -50,8 +51,9 @@ def acked(handler: Callable[..., dict] | None = None, *, load_user: bool = True)
                 db.session.rollback()
             except Exception:  # a dead connection: the pool drops it
                 pass
-            if is_unavailable(err):  # the database is down or restarting (SPEC §11): nothing was stored
-                current_app.logger.warning("socket event %s: database unavailable: %s", handler.__name__,
+            if is_unavailable(err) or isinstance(err, redis.RedisError):
+                # the database or the queue is down or restarting (SPEC §11): nothing was stored
+                current_app.logger.warning("socket event %s: service unavailable: %s", handler.__name__,
                                            (str(err).splitlines() or [type(err).__name__])[0][:300])
                 return {"ok": False, "error": {"code": "invalid", "message": UNAVAILABLE}}
             current_app.logger.exception("socket event %s failed", handler.__name__)

@@ -7,6 +7,7 @@ The listener runs in serving processes only (``runtime.startup.start_background_
 Socket.IO background task (a green thread under eventlet or gevent)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import redis
@@ -16,6 +17,7 @@ from exhibition.realtime.presence.redis_store import is_redis_url
 from exhibition.realtime.publishing import disconnect_local, on_remote_disconnect
 
 CHANNEL = "exhibition:logout"
+log = logging.getLogger("exhibition.realtime.relay")
 
 _relay: LogoutRelay | None = None
 
@@ -25,7 +27,13 @@ class LogoutRelay:
         self.client, self.channel = client, channel
 
     def publish(self, user_id: int) -> None:
-        self.client.publish(self.channel, str(int(user_id)))
+        """Tell the other processes; with Redis down the logout still happens here (the
+        login row is gone, so the person's sockets elsewhere are refused at their next
+        event and closed when Redis is back or they reconnect)."""
+        try:
+            self.client.publish(self.channel, str(int(user_id)))
+        except redis.RedisError as err:
+            log.warning("logout of %s not relayed to the other processes: %s", user_id, err)
 
     def listen(self, on_logout: Callable[[int], None], sleep: Callable[[float], None],
                should_stop: Callable[[], bool] = lambda: False) -> None:

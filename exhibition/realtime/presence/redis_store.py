@@ -119,10 +119,16 @@ if #ARGV < 3 then return {} end
 return redis.call('HMGET', prefix .. ':n:' .. ARGV[2], unpack(ARGV, 3))
 """
 
-# ARGV: prefix, token, ttl, keep, room... Returns 1 if this process had been reaped as dead.
+# ARGV: prefix, token, ttl, keep, room... Returns 1 if this process's entries are gone (it was
+# reaped as dead, or Redis lost them) and must be written back.
 _HEARTBEAT = _PRELUDE + """
 local token, ttl, keep = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local reaped = redis.call('SREM', prefix .. ':reaped', token)
+-- a process with rooms whose index is gone lost its entries otherwise (Redis restarted
+-- without saving, or the keys expired during an outage): it writes them back too
+if reaped == 0 and #ARGV >= 5 and redis.call('EXISTS', prefix .. ':r:' .. token) == 0 then
+  reaped = 1
+end
 redis.call('ZADD', procs, now + ttl, token)
 redis.call('EXPIRE', prefix .. ':r:' .. token, keep)
 for i = 5, #ARGV do
@@ -238,7 +244,8 @@ class RedisPresence:
 
     def resync(self) -> None:
         """Write this process's connections back to Redis: after it was stalled past its
-        TTL and another process reaped its entries as dead's."""
+        TTL and another process reaped its entries as dead's, or after Redis lost them
+        (restarted without saving)."""
         with self._lock:
             for room in self._local.rooms():
                 self._resync(args=[self.prefix, self.token, room, self.keep, *self._local.members(room)])
