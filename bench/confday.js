@@ -36,6 +36,8 @@ const errors = {};
 const error = (kind) => { errors[kind] = (errors[kind] || 0) + 1; };
 const httpTimes = {};  // kind -> [ms]
 const deliveryMs = [];
+const steadyDeliveryMs = [];  // sent after the ramp: the day without the arrival of everyone
+const steadyHttpMs = [];
 const sent = new Map();  // client_id -> {room, from, sendAt, ackAt, ok, to (dm partner)}
 const members = new Map();  // room -> Map(client index -> [[joinedAt, leftAt|null], ...])
 let received = 0, duplicates = 0, deliveries = 0;
@@ -64,6 +66,7 @@ function request(base, method, path, kind, cookie, body, headers = {}) {
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {
         (httpTimes[kind] = httpTimes[kind] || []).push(now() - start);
+        if (start >= steadyAt) steadyHttpMs.push(now() - start);
         if (res.statusCode >= 400) error(`http_${res.statusCode}_${kind}`);
         const set = res.headers["set-cookie"];
         resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(),
@@ -127,7 +130,10 @@ class Attendee {
     this.seen.add(cid);
     rec.receivedBy.add(this.i);
     received++;
-    if (rec.from !== this.i) deliveryMs.push(now() - rec.sendAt);
+    if (rec.from !== this.i) {
+      deliveryMs.push(now() - rec.sendAt);
+      if (rec.sendAt >= steadyAt) steadyDeliveryMs.push(now() - rec.sendAt);
+    }
   }
 
   async call(ev, payload) {
@@ -295,6 +301,8 @@ async function main() {
     dms: messages.filter((m) => m.room.startsWith("dm:")).length,
     deliveries_counted: received, duplicates, events_message: deliveries, ...lost,
     delivery_p50_ms: pct(deliveryMs, 50), delivery_p99_ms: pct(deliveryMs, 99), delivery_max_ms: pct(deliveryMs, 100),
+    steady_delivery_p50_ms: pct(steadyDeliveryMs, 50), steady_delivery_p99_ms: pct(steadyDeliveryMs, 99),
+    steady_deliveries: steadyDeliveryMs.length, steady_http_p99_ms: pct(steadyHttpMs, 99),
     http, http_pages_p99_ms: pct(allPages, 99), http_all_p99_ms: pct(Object.values(httpTimes).flat(), 99),
     errors, error_count: Object.values(errors).reduce((x, y) => x + y, 0),
     loadgen_cpu_seconds: (u.user + u.system) / 1e6, loadgen_wall_seconds: wall });

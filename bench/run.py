@@ -544,6 +544,7 @@ def ratios(report: dict) -> list[str]:
 
 
 MODE_KEYS = ("kb_per_connection", "p50_ms", "p99_ms", "acks_per_second", "delivery_p50_ms", "delivery_p99_ms",
+             "steady_delivery_p99_ms", "steady_http_p99_ms",
              "http_all_p99_ms", "max_n")
 
 
