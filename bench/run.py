@@ -558,6 +558,8 @@ def mode_ratios(modes: dict) -> list[str]:
     for other in names[1:]:
         res = modes[other]["results"]
         for target, scenarios in first.items():
+            if target.startswith("floor") or target == "node":  # not the platform: the same server in each mode
+                continue
             for scenario, a in scenarios.items():
                 b = res.get(target, {}).get(scenario)
                 if not isinstance(a, dict) or not isinstance(b, dict):
