@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from exhibition import policies
 from exhibition.accounts.models import User
@@ -115,7 +116,8 @@ def list_booths(q: str | None = None, topic: str | None = None) -> list[Booth]:
     (case-insensitive)."""
     q = (q or "").strip()[:MAX_QUERY] if isinstance(q, str) else ""
     topic = (topic or "").strip()[:MAX_QUERY] if isinstance(topic, str) else ""
-    stmt = select(Booth).order_by(func.lower(Booth.name), Booth.slug)
+    # the cards count online staff: load every booth's staff links in one query, not one per booth
+    stmt = select(Booth).options(selectinload(Booth.staff)).order_by(func.lower(Booth.name), Booth.slug)
     booths = list(db.session.scalars(stmt))
     if q:
         needle = q.casefold()
