@@ -147,6 +147,10 @@ class Attendee {
   async join(room) {
     const ack = await this.call("join", { room });
     if (!ack) return false;
+    // Joining a room this client is in already (its second booth drawn equal to its first)
+    // opens no new span: a later leave would close only one, and the other would expect
+    // messages the server rightly no longer sends (counted as lost before this was fixed).
+    if (this.rooms.has(room)) return true;
     this.rooms.add(room);
     if (!members.has(room)) members.set(room, new Map());
     const m = members.get(room);
