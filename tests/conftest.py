@@ -74,7 +74,12 @@ def app(tmp_path):
     """A fresh app and database. No app context stays pushed while the test runs:
     Flask would reuse it (and its ``g``: the logged-in user, the locale) for every
     request. Read the database inside ``with app.app_context():``."""
-    app = create_app(testing_overrides(), instance_path=str(tmp_path / "instance"))
+    yield from fresh_database(create_app(testing_overrides(), instance_path=str(tmp_path / "instance")))
+
+
+def fresh_database(app):
+    """Give ``app`` empty tables (and presence) for one test, and clean up after it: the
+    body of every app fixture."""
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             # A clean slate per test on the shared CI database.

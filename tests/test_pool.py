@@ -17,10 +17,9 @@ from config import testing_overrides as suite_settings
 from exhibition import create_app
 from exhibition.accounts import services
 from exhibition.extensions import db, socketio
-from exhibition.realtime.presence import store
 from tests import factories
 from tests.chat_helpers import ack
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, fresh_database
 
 BOOTH = "elektromobilitaet-sued-west"
 
@@ -35,19 +34,7 @@ def _tiny_pool_app(tmp_path, **overrides):
 
 @pytest.fixture
 def tiny(tmp_path):
-    app = _tiny_pool_app(tmp_path)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        db.create_all()
-    store().clear()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    store().clear()
+    yield from fresh_database(_tiny_pool_app(tmp_path))
 
 
 def _engine(app):

@@ -104,6 +104,16 @@ class LiveServer:
         return [chunk[:1500] for chunk in text.split("Traceback (most recent call last):")[1:]]
 
 
+def until(condition, timeout: float = 30, step: float = 0.2):
+    """Poll ``condition`` until it is truthy or the (generous) bound passes; its last value."""
+    deadline = time.monotonic() + timeout
+    value = condition()
+    while not value and time.monotonic() < deadline:
+        time.sleep(step)
+        value = condition()
+    return value
+
+
 def http_login(base_url: str, email: str, password: str = PASSWORD) -> requests.Session:
     """A requests session logged in through the JSON API (CSRF header included)."""
     http = requests.Session()

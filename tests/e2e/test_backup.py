@@ -139,7 +139,11 @@ def backup_under_load(server: LiveServer, backup_path: Path) -> tuple[Acks, floa
     for t in threads:
         t.start()
     try:
-        wait_until(lambda: acks.count() >= 150 or acks.errors, 60, "load before the backup")
+        # both kinds of load under way first: messages, and newcomers (each a registration at
+        # the production hash cost, so the first can take a while on a busy machine)
+        wait_until(lambda: (acks.count() >= 150 and any(cid.startswith("newcomer-") for cid, _, _ in
+                                                        acks.acked_before(time.monotonic())))
+                   or acks.errors, 90, "load before the backup")
         started = time.monotonic()
         result = flask_cli(server.env()["DATABASE_URL"], "backup", str(backup_path))
         print(f"backup: {time.monotonic() - started:.1f} s, {acks.count()} acks, {len(acks.acked_before(started))} before")

@@ -25,7 +25,7 @@ import pytest
 import requests
 import socketio
 
-from .livesrv import LiveServer, cookie_header, free_port, handle_events_in_wire_order, http_login
+from .livesrv import LiveServer, cookie_header, free_port, handle_events_in_wire_order, http_login, until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
 
@@ -99,14 +99,6 @@ class PrivatePostgres:
             pass  # not running
         shutil.rmtree(self.dir, ignore_errors=True)
 
-
-def until(condition, timeout: float = 30, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    value = condition()
-    while not value and time.monotonic() < deadline:
-        time.sleep(step)
-        value = condition()
-    return value
 
 
 class Person:

@@ -19,7 +19,7 @@ import pytest
 import requests
 import socketio
 
-from .livesrv import LiveServer, cookie_header, handle_events_in_wire_order, http_login, raw_socket
+from .livesrv import LiveServer, cookie_header, handle_events_in_wire_order, http_login, raw_socket, until
 from .pgredis import DATABASE_URL, connect, fresh_database, fresh_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sqlite_only]
@@ -106,15 +106,6 @@ def online_now(server: LiveServer, organiser: requests.Session) -> int:
     assert response.status_code == 200, response.text
     return response.json()["online_now"]
 
-
-def until(condition, timeout: float = 30, step: float = 0.2):
-    """Poll ``condition`` until it is truthy or the (generous) bound passes."""
-    deadline = time.monotonic() + timeout
-    value = condition()
-    while not value and time.monotonic() < deadline:
-        time.sleep(step)
-        value = condition()
-    return value
 
 
 def test_a_message_through_one_process_reaches_clients_of_the_other_in_order(cluster, connected):
